@@ -1,0 +1,62 @@
+# Tapio — build, test and benchmark entry points. `make test` is what CI runs.
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+.PHONY: all deps build test bench bench-wire vectors clean
+
+# Swift lives in /opt/swift on our machines; keep working when PATH lacks it.
+ifneq ($(wildcard /opt/swift/usr/bin/swift),)
+export PATH := /opt/swift/usr/bin:$(PATH)
+endif
+
+SWIFT ?= swift
+CONFIG ?= release
+BIN := bin
+PRODUCTS := tapio tapio-vectors tapio-wire-bench tapio-workload
+DEBIAN_PACKAGES := libbpf-dev libelf-dev liblz4-dev zlib1g-dev bpftool pkg-config lz4
+
+all: build
+
+# Installs the C libraries and tools from Debian when any is missing (idempotent), and mounts
+# tracefs when we are root and it is not mounted (the BPF programs attach to tracepoints).
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@if [ "$$(id -u)" = 0 ] && [ -d /sys/kernel/tracing ] && [ -z "$$(ls -A /sys/kernel/tracing 2>/dev/null)" ]; then \
+	  mount -t tracefs tracefs /sys/kernel/tracing && echo "mounted tracefs on /sys/kernel/tracing"; \
+	fi
+
+# BPF objects come from ebpf/ebpf.mk (target `bpf`).
+ifneq ($(wildcard ebpf/ebpf.mk),)
+include ebpf/ebpf.mk
+else
+bpf:
+	@true
+endif
+
+build: deps bpf
+	$(SWIFT) build -c $(CONFIG)
+	@mkdir -p $(BIN)
+	@for p in $(PRODUCTS); do ln -sf ../.build/$(CONFIG)/$$p $(BIN)/$$p; done
+	@echo "binaries in $(BIN)/: $(PRODUCTS)"
+
+test: build
+	$(SWIFT) test
+
+# Regenerates protocol/vectors/ from tools/vectors (the tests check the committed files).
+vectors: build
+	$(BIN)/tapio-vectors protocol/vectors
+
+bench: bench-wire
+
+bench-wire: build
+	@mkdir -p bench
+	$(BIN)/tapio-wire-bench --output bench/wire.md
+	@tools/readme-splice.sh README.md wire bench/wire.md
+
+clean:
+	rm -rf .build $(BIN) ebpf/.output

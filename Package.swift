@@ -1,0 +1,74 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "tapio",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tapio", targets: ["tapio"]),
+        .library(name: "TapioWire", targets: ["TapioWire"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian, found through pkg-config.
+        .systemLibrary(
+            name: "CLZ4", pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(
+            name: "CLibBPF", pkgConfig: "libbpf",
+            providers: [.apt(["libbpf-dev", "libelf-dev", "zlib1g-dev"])]),
+
+        // The wire protocol: frames, records, LZ4, CRC-32C, handshake, dump files, NIO codecs.
+        .target(
+            name: "TapioWire",
+            dependencies: [
+                "CLZ4",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+
+        // The compiled BPF object (embedded with .incbin) and the kernel/user ABI header.
+        .target(name: "CTapioBPF", path: "Sources/CTapioBPF"),
+
+        // Node side: BPF loader and ring reader, cgroup sampler, container resolver.
+        .target(
+            name: "TapioNode",
+            dependencies: [
+                "TapioWire", "CLibBPF", "CTapioBPF",
+            ]),
+
+        // Thin command-line front ends.
+        .executableTarget(
+            name: "tapio",
+            dependencies: [
+                "TapioWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Tools: golden-vector generator and wire benchmark.
+        .executableTarget(
+            name: "tapio-vectors", dependencies: ["TapioWire"], path: "tools/vectors"),
+        .executableTarget(
+            name: "tapio-workload", path: "tools/workload"),
+        .executableTarget(
+            name: "tapio-wire-bench", dependencies: ["TapioWire"], path: "tools/wire-bench"),
+
+        .testTarget(
+            name: "TapioNodeTests",
+            dependencies: ["TapioNode", "TapioWire"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "TapioWireTests",
+            dependencies: [
+                "TapioWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,34 @@
+import NIOCore
+
+/// Page traffic of one memory cgroup over an interval (kind 8), from the kernel's per-CPU
+/// counters on `kmem:mm_page_alloc`/`mm_page_free`. A per-cgroup rate, never per-process.
+public struct PageActivity: RecordBody {
+    public static let kind = RecordKind.pageActivity
+    public static let minimumBodyLength = 32
+
+    public var cgroupId: UInt64
+    public var pagesAllocated: UInt64
+    public var pagesFreed: UInt64
+    public var intervalNanoseconds: UInt64
+
+    public init(cgroupId: UInt64, pagesAllocated: UInt64, pagesFreed: UInt64, intervalNanoseconds: UInt64) {
+        self.cgroupId = cgroupId
+        self.pagesAllocated = pagesAllocated
+        self.pagesFreed = pagesFreed
+        self.intervalNanoseconds = intervalNanoseconds
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        buffer.writeInteger(cgroupId)
+        buffer.writeInteger(pagesAllocated)
+        buffer.writeInteger(pagesFreed)
+        buffer.writeInteger(intervalNanoseconds)
+    }
+
+    public init(decoding body: inout ByteBuffer) throws(WireError) {
+        cgroupId = body.readU64()
+        pagesAllocated = body.readU64()
+        pagesFreed = body.readU64()
+        intervalNanoseconds = body.readU64()
+    }
+}

@@ -1,0 +1,53 @@
+import NIOCore
+
+/// A process started (kind 4): a fork of a new process or an exec replacing its image.
+public struct ProcessStart: RecordBody {
+    public static let kind = RecordKind.processStart
+    public static let minimumBodyLength = 44
+
+    public enum Cause: UInt32, Sendable, Codable { case fork = 1, exec = 2 }
+
+    public var pid: UInt32
+    public var ppid: UInt32
+    public var cgroupId: UInt64
+    /// PID-namespace depth: 0 on the host, > 0 inside a container.
+    public var pidNamespaceLevel: UInt32
+    /// The pid as seen inside its own namespace.
+    public var namespacePid: UInt32
+    public var cause: Cause
+    public var comm: String
+
+    public init(pid: UInt32, ppid: UInt32, cgroupId: UInt64, pidNamespaceLevel: UInt32, namespacePid: UInt32, cause: Cause, comm: String) {
+        self.pid = pid
+        self.ppid = ppid
+        self.cgroupId = cgroupId
+        self.pidNamespaceLevel = pidNamespaceLevel
+        self.namespacePid = namespacePid
+        self.cause = cause
+        self.comm = comm
+    }
+
+    public func encode(into buffer: inout ByteBuffer) {
+        buffer.writeInteger(pid)
+        buffer.writeInteger(ppid)
+        buffer.writeInteger(cgroupId)
+        buffer.writeInteger(pidNamespaceLevel)
+        buffer.writeInteger(namespacePid)
+        buffer.writeInteger(cause.rawValue)
+        buffer.writeFixedString(comm, width: 16)
+    }
+
+    public init(decoding body: inout ByteBuffer) throws(WireError) {
+        pid = body.readU32()
+        ppid = body.readU32()
+        cgroupId = body.readU64()
+        pidNamespaceLevel = body.readU32()
+        namespacePid = body.readU32()
+        let rawCause = body.readU32()
+        guard let cause = Cause(rawValue: rawCause) else {
+            throw .invalidField("process-start cause \(rawCause) (expected 1 fork or 2 exec)")
+        }
+        self.cause = cause
+        comm = body.readFixedString(width: 16)!
+    }
+}
