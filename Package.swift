@@ -41,6 +41,10 @@ let package = Package(
                 "TapioWire", "CLibBPF", "CTapioBPF",
             ]),
 
+        // Deterministic sample data: every record kind, realistic record mixes (tests, vectors,
+        // benchmarks, load generation).
+        .target(name: "TapioSimulation", dependencies: ["TapioWire"]),
+
         // Thin command-line front ends.
         .executableTarget(
             name: "tapio",
@@ -51,11 +55,11 @@ let package = Package(
 
         // Tools: golden-vector generator and wire benchmark.
         .executableTarget(
-            name: "tapio-vectors", dependencies: ["TapioWire"], path: "tools/vectors"),
+            name: "tapio-vectors", dependencies: ["TapioWire", "TapioSimulation"], path: "tools/vectors"),
         .executableTarget(
             name: "tapio-workload", path: "tools/workload"),
         .executableTarget(
-            name: "tapio-wire-bench", dependencies: ["TapioWire"], path: "tools/wire-bench"),
+            name: "tapio-wire-bench", dependencies: ["TapioWire", "TapioSimulation", "CLZ4"], path: "tools/wire-bench"),
 
         .testTarget(
             name: "TapioNodeTests",
@@ -64,7 +68,7 @@ let package = Package(
         .testTarget(
             name: "TapioWireTests",
             dependencies: [
-                "TapioWire",
+                "TapioWire", "TapioSimulation",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

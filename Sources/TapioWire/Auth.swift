@@ -1,7 +1,7 @@
 import NIOCore
 
 /// AUTH: the client's answer to HELLO: who it is and proof that it holds the shared token.
-public struct Auth: SessionPayload {
+public struct Auth: SessionPayload, Codable {
     public static let type = MessageType.auth
     public static let minimumLength = 76 + 2
 
@@ -21,10 +21,10 @@ public struct Auth: SessionPayload {
     /// starts a new epoch so its sequence 1 is not taken for a duplicate.
     public var streamEpoch: UInt64
     public var clientNonce: Nonce
-    public var proof: [UInt8]
+    public var proof: Proof
     public var nodeName: String
 
-    public init(role: Role, streamEpoch: UInt64, clientNonce: Nonce, proof: [UInt8], nodeName: String) {
+    public init(role: Role, streamEpoch: UInt64, clientNonce: Nonce, proof: Proof, nodeName: String) {
         self.role = role
         self.streamEpoch = streamEpoch
         self.clientNonce = clientNonce
@@ -37,7 +37,7 @@ public struct Auth: SessionPayload {
         buffer.writeRepeatingByte(0, count: 3)
         buffer.writeInteger(streamEpoch)
         buffer.writeBytes(clientNonce.bytes)
-        buffer.writeBytes(proof)
+        buffer.writeBytes(proof.bytes)
         buffer.writeString16(nodeName)
     }
 
@@ -48,7 +48,7 @@ public struct Auth: SessionPayload {
         payload.moveReaderIndex(forwardBy: 3)
         streamEpoch = payload.readU64()
         clientNonce = Nonce.read(from: &payload)
-        proof = payload.readBytes(length: HandshakeProof.length)!
+        proof = Proof(bytes: payload.readBytes(length: HandshakeProof.length)!)
         nodeName = try payload.readString16(field: "AUTH nodeName")
     }
 }

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// ERROR: why the sender is about to close the connection.
-public struct ErrorMessage: SessionPayload, Error, CustomStringConvertible {
+public struct ErrorMessage: SessionPayload, Error, Codable, CustomStringConvertible {
     public static let type = MessageType.error
     public static let minimumLength = 4
 

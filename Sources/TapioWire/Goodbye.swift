@@ -1,7 +1,7 @@
 import NIOCore
 
 /// GOODBYE: an orderly close (shutdown, restart); the peer should not treat it as a failure.
-public struct Goodbye: SessionPayload {
+public struct Goodbye: SessionPayload, Codable {
     public static let type = MessageType.goodbye
     public static let minimumLength = 2
 

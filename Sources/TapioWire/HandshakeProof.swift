@@ -12,7 +12,7 @@ public struct HandshakeProof: Sendable {
     public init(token: [UInt8]) { self.token = token }
 
     /// The client's proof: label, server nonce, client nonce, role, epoch, node name.
-    public func clientProof(serverNonce: Nonce, clientNonce: Nonce, role: Auth.Role, streamEpoch: UInt64, nodeName: String) -> [UInt8] {
+    public func clientProof(serverNonce: Nonce, clientNonce: Nonce, role: Auth.Role, streamEpoch: UInt64, nodeName: String) -> Proof {
         var message = ByteBuffer()
         message.writeString("TPIO-v1 client proof")
         message.writeBytes(serverNonce.bytes)
@@ -20,24 +20,24 @@ public struct HandshakeProof: Sendable {
         message.writeInteger(role.rawValue)
         message.writeInteger(streamEpoch)
         message.writeString(nodeName)
-        return mac(message)
+        return Proof(bytes: mac(message))
     }
 
     /// The server's proof: label, client nonce, server nonce, resume sequence.
-    public func serverProof(serverNonce: Nonce, clientNonce: Nonce, resumeSequence: UInt64) -> [UInt8] {
+    public func serverProof(serverNonce: Nonce, clientNonce: Nonce, resumeSequence: UInt64) -> Proof {
         var message = ByteBuffer()
         message.writeString("TPIO-v1 server proof")
         message.writeBytes(clientNonce.bytes)
         message.writeBytes(serverNonce.bytes)
         message.writeInteger(resumeSequence)
-        return mac(message)
+        return Proof(bytes: mac(message))
     }
 
     /// Compares in constant time.
-    public static func matches(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
+    public static func matches(_ a: Proof, _ b: Proof) -> Bool {
+        guard a.bytes.count == b.bytes.count else { return false }
         var difference: UInt8 = 0
-        for i in a.indices { difference |= a[i] ^ b[i] }
+        for i in a.bytes.indices { difference |= a.bytes[i] ^ b.bytes[i] }
         return difference == 0
     }
 

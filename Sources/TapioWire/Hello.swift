@@ -1,7 +1,7 @@
 import NIOCore
 
 /// HELLO: the server's first words on every connection.
-public struct Hello: SessionPayload {
+public struct Hello: SessionPayload, Codable {
     public static let type = MessageType.hello
     public static let minimumLength = 40 + 2
 

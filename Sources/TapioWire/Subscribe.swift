@@ -1,7 +1,7 @@
 import NIOCore
 
 /// SUBSCRIBE: a tail client asks for alerts; the server applies the filters (empty = any).
-public struct Subscribe: SessionPayload {
+public struct Subscribe: SessionPayload, Codable {
     public static let type = MessageType.subscribe
     public static let minimumLength = 8
 

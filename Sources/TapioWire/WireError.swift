@@ -23,6 +23,33 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case truncatedDump(offset: Int, needed: Int, available: Int)
     case closedMidFrame(bufferedBytes: Int)
 
+    /// A stable name for the error kind, as used in protocol/vectors/*.json and logs.
+    public var code: String {
+        switch self {
+        case .badMagic: "bad-magic"
+        case .unsupportedVersion: "unsupported-version"
+        case .frameTooShort: "frame-too-short"
+        case .frameTooLarge: "frame-too-large"
+        case .rawLengthTooLarge: "raw-length-too-large"
+        case .compressionRatioTooHigh: "compression-ratio-too-high"
+        case .crcMismatch: "crc-mismatch"
+        case .reservedBitsSet: "reserved-bits-set"
+        case .uncompressedLengthMismatch: "uncompressed-length-mismatch"
+        case .decompressionFailed: "decompression-failed"
+        case .decompressedLengthMismatch: "decompressed-length-mismatch"
+        case .recordTruncated: "record-truncated"
+        case .recordBodyTooShort: "record-body-too-short"
+        case .recordCountMismatch: "record-count-mismatch"
+        case .messageTooShort: "message-too-short"
+        case .unexpectedMessage: "unexpected-message"
+        case .invalidField: "invalid-field"
+        case .stringTooLong: "string-too-long"
+        case .badDumpHeader: "bad-dump-header"
+        case .truncatedDump: "truncated-dump"
+        case .closedMidFrame: "closed-mid-frame"
+        }
+    }
+
     public var description: String {
         switch self {
         case .badMagic(let found):
