@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * oom_detector.bpf.c — Tapio's kernel side: per-process RSS, per-cgroup page traffic,
+ * OOM kills, process lifecycle and oom_score_adj metadata.
+ *
+ * Records go to one ring buffer (`tapio_events`, size set by user space before load);
+ * counters live in per-CPU maps that user space sums. Layouts: tapio_abi.h.
+ *
+ * Program types: classic tracepoints where we need the values the tracepoint computes
+ * (kmem:rss_stat), tp_btf (BTF-typed raw tracepoints, cheaper, typed task pointers)
+ * everywhere else. No kprobes: the target kernels may not have them.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "tapio_abi.h"
+#include "tapio_task.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* ---- Tunables: set by the loader before load (struct tapio_config in tapio_abi.h). ---- */
+
+const volatile struct tapio_config tapio_config SEC(".rodata.tapio") = {
+	.rss_threshold_bytes = 1 << 20,         /* emit when RSS or swap moved by more than 1 MiB */
+	.rss_min_interval_ns = 1000000000ULL,   /* ... or when it moved at all and 1 s has passed */
+	.page_shift = 12,
+};
+
+/* ---- Maps ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024); /* overridden by the loader (bpf_map__set_max_entries) */
+} tapio_events SEC(".maps");
+
+/* Per-CPU counters, indices TAPIO_COUNTER_* (ring-buffer drops = loss). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TAPIO_COUNTER_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} tapio_counters SEC(".maps");
+
+/* Page allocations/frees per memory cgroup of the *current* task; LRU so it never fills. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 2048);
+	__type(key, __u64);
+	__type(value, struct tapio_page_counters);
+} tapio_cgroup_pages SEC(".maps");
+
+/* Aggregated RSS per process (tgid). */
+struct rss_state {
+	__u64 bytes[TAPIO_RSS_MEMBERS]; /* latest value per member, bytes */
+	__u64 cgroup_id;                /* memcg at the last update made by the process itself */
+	__u64 last_emit_rss;            /* file + anon + shmem at the last emitted record */
+	__u64 last_emit_swap;
+	__u64 last_emit_ns;
+	__u32 mm_id;                    /* the process's current mm (tracepoint's hashed id) */
+	__u32 last_pid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);             /* tgid */
+	__type(value, struct rss_state);
+} tapio_rss_state SEC(".maps");
+
+/* mm_id -> tgid, learnt from updates the owner made itself (curr == 1). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);             /* mm_id */
+	__type(value, __u32);           /* tgid */
+} tapio_mm_owner SEC(".maps");
+
+/* ---- Helpers ---- */
+
+static __always_inline void count(__u32 index, __u64 n)
+{
+	__u64 *value = bpf_map_lookup_elem(&tapio_counters, &index);
+	if (value)
+		*value += n; /* per-CPU slot: no atomics needed */
+}
+
+static __always_inline void *reserve(__u64 size, __u32 type)
+{
+	struct tapio_event_header *header = bpf_ringbuf_reserve(&tapio_events, size, 0);
+	if (!header) {
+		count(TAPIO_COUNTER_RINGBUF_DROPS, 1);
+		return NULL;
+	}
+	header->type = type;
+	header->size = size;
+	header->timestamp_ns = bpf_ktime_get_boot_ns();
+	return header;
+}
+
+static __always_inline __u64 abs_diff(__u64 a, __u64 b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* ---- kmem:rss_stat → per-process RSS ---- */
+
+/*
+ * rss_stat fires on every RSS counter update with the counter's absolute value (bytes).
+ * We keep the latest value per member per tgid and emit a record only when RSS (or swap)
+ * moved by more than rss_threshold_bytes, or moved at all and rss_min_interval_ns passed.
+ *
+ * curr == 0 means the mm is not the current task's: reclaim/swap-out by kswapd or another
+ * task, the OOM reaper, ptrace/process_vm_writev, khugepaged, and an mm being torn down
+ * (exit/exec, where current->mm is already NULL or the new mm). We handle it by mm_id:
+ * every update a process makes itself (curr == 1) teaches tapio_mm_owner that mm_id belongs
+ * to its tgid, so remote updates of a known mm are attributed to that tgid (flagged
+ * TAPIO_RSS_FLAG_REMOTE). Remote updates of an mm we never saw current (or whose process
+ * already exited, or an old mm replaced by exec) are dropped knowingly and counted in
+ * TAPIO_COUNTER_RSS_UNATTRIBUTED. A kernel thread borrowing an mm (kthread_use_mm) reports
+ * curr == 1 but is treated as remote too.
+ *
+ * Threads of one process may update the same entry on several CPUs at once; the race only
+ * makes a record slightly stale, the next update corrects it.
+ */
+SEC("tp/kmem/rss_stat")
+int tapio_rss_stat(struct trace_event_raw_rss_stat *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 mm_id = ctx->mm_id;
+	int member = ctx->member;
+	long size = ctx->size;
+	struct rss_state *state;
+	__u32 tgid, pid, flags = 0;
+	int remote;
+
+	count(TAPIO_COUNTER_RSS_EVENTS, 1);
+	if (member < 0 || member >= TAPIO_RSS_MEMBERS)
+		return 0;
+	if (size < 0)
+		size = 0;
+
+	remote = !ctx->curr || tapio_task_is_kthread(task);
+	if (!remote) {
+		__u64 id = bpf_get_current_pid_tgid();
+		tgid = id >> 32;
+		pid = (__u32)id;
+		state = bpf_map_lookup_elem(&tapio_rss_state, &tgid);
+		if (!state) {
+			struct rss_state fresh = { .mm_id = mm_id };
+			bpf_map_update_elem(&tapio_rss_state, &tgid, &fresh, BPF_NOEXIST);
+			bpf_map_update_elem(&tapio_mm_owner, &mm_id, &tgid, BPF_ANY);
+			state = bpf_map_lookup_elem(&tapio_rss_state, &tgid);
+			if (!state)
+				return 0;
+		} else if (state->mm_id != mm_id) {
+			/* A new mm (exec): the old counters no longer describe this process. */
+			__builtin_memset(state->bytes, 0, sizeof(state->bytes));
+			state->mm_id = mm_id;
+			state->last_emit_ns = 0;
+			bpf_map_update_elem(&tapio_mm_owner, &mm_id, &tgid, BPF_ANY);
+		}
+		state->last_pid = pid;
+	} else {
+		__u32 *owner = bpf_map_lookup_elem(&tapio_mm_owner, &mm_id);
+		if (!owner) {
+			count(TAPIO_COUNTER_RSS_UNATTRIBUTED, 1);
+			return 0;
+		}
+		tgid = *owner;
+		state = bpf_map_lookup_elem(&tapio_rss_state, &tgid);
+		if (!state || state->mm_id != mm_id) {
+			count(TAPIO_COUNTER_RSS_UNATTRIBUTED, 1);
+			return 0;
+		}
+		pid = tgid;
+		flags = TAPIO_RSS_FLAG_REMOTE;
+	}
+
+	state->bytes[member & (TAPIO_RSS_MEMBERS - 1)] = size;
+
+	__u64 rss = state->bytes[TAPIO_RSS_FILE] + state->bytes[TAPIO_RSS_ANON] +
+		    state->bytes[TAPIO_RSS_SHMEM];
+	__u64 swap = state->bytes[TAPIO_RSS_SWAP];
+	__u64 drss = abs_diff(rss, state->last_emit_rss);
+	__u64 dswap = abs_diff(swap, state->last_emit_swap);
+	__u64 now = bpf_ktime_get_boot_ns();
+	__u64 threshold = tapio_config.rss_threshold_bytes;
+
+	if (drss <= threshold && dswap <= threshold) {
+		if (drss == 0 && dswap == 0)
+			return 0;
+		if (now - state->last_emit_ns < tapio_config.rss_min_interval_ns)
+			return 0;
+	}
+
+	if (!remote) {
+		state->cgroup_id = tapio_task_memcg_id(task);
+		/* Re-teach the owner now and then: a vfork child may have borrowed this mm. */
+		bpf_map_update_elem(&tapio_mm_owner, &mm_id, &tgid, BPF_ANY);
+	}
+	state->last_emit_rss = rss;
+	state->last_emit_swap = swap;
+	state->last_emit_ns = now;
+
+	struct tapio_rss_event *event = reserve(sizeof(*event), TAPIO_EVENT_PROCESS_RSS);
+	if (!event)
+		return 0;
+	event->pid = pid;
+	event->tgid = tgid;
+	event->cgroup_id = state->cgroup_id;
+	event->file_bytes = state->bytes[TAPIO_RSS_FILE];
+	event->anon_bytes = state->bytes[TAPIO_RSS_ANON];
+	event->swap_bytes = state->bytes[TAPIO_RSS_SWAP];
+	event->shmem_bytes = state->bytes[TAPIO_RSS_SHMEM];
+	event->flags = flags;
+	event->mm_id = mm_id;
+	bpf_ringbuf_submit(event, 0);
+	count(TAPIO_COUNTER_RSS_EMITTED, 1);
+	return 0;
+}
+
+/* ---- kmem:mm_page_alloc / mm_page_free → per-cgroup page traffic ---- */
+
+/*
+ * Both are keyed by the memory cgroup of the *current* task. For allocations that is
+ * usually the cgroup that gets charged; frees run in whatever context releases the page
+ * (reclaim, another process, RCU, kswapd), so the free column says "freed while this
+ * cgroup was running", never "this cgroup's pages were freed". User space uses them as
+ * activity counters, not as per-process or per-cgroup memory truth.
+ */
+static __always_inline void count_pages(int is_free, unsigned int order)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 cgroup_id = tapio_task_memcg_id(task);
+	__u64 pages = 1ULL << (order & 31);
+	struct tapio_page_counters *counters;
+
+	counters = bpf_map_lookup_elem(&tapio_cgroup_pages, &cgroup_id);
+	if (!counters) {
+		struct tapio_page_counters zero = {};
+		bpf_map_update_elem(&tapio_cgroup_pages, &cgroup_id, &zero, BPF_NOEXIST);
+		counters = bpf_map_lookup_elem(&tapio_cgroup_pages, &cgroup_id);
+		if (!counters)
+			return;
+	}
+	if (is_free)
+		counters->free_pages += pages;
+	else
+		counters->alloc_pages += pages;
+}
+
+SEC("tp_btf/mm_page_alloc")
+int BPF_PROG(tapio_page_alloc, struct page *page, unsigned int order, gfp_t gfp_flags, int migratetype)
+{
+	count_pages(0, order);
+	return 0;
+}
+
+SEC("tp_btf/mm_page_free")
+int BPF_PROG(tapio_page_free, struct page *page, unsigned int order)
+{
+	count_pages(1, order);
+	return 0;
+}
+
+/* ---- oom:mark_victim → the kill ---- */
+
+static __always_inline __u64 mm_counter_kb(struct mm_struct *mm, int member)
+{
+	/* get_mm_counter(): percpu_counter_read_positive(&mm->rss_stat[member]), in pages. */
+	s64 pages = BPF_CORE_READ(mm, rss_stat[member].count);
+	return pages > 0 ? ((__u64)pages << tapio_config.page_shift) >> 10 : 0;
+}
+
+/*
+ * Runs in the context of the task that hit the OOM (the trigger), which may be another
+ * process than the victim. tp_btf hands us the victim's task_struct, so everything about
+ * the victim (cgroup, pid namespace, RSS) is read from the victim itself. The RSS values
+ * are computed as the tracepoint computes them (get_mm_counter << (PAGE_SHIFT - 10)).
+ */
+SEC("tp_btf/mark_victim")
+int BPF_PROG(tapio_mark_victim, struct task_struct *victim, uid_t uid)
+{
+	struct task_struct *trigger = bpf_get_current_task_btf();
+	struct tapio_oom_kill_event *event;
+	struct mm_struct *mm;
+
+	event = reserve(sizeof(*event), TAPIO_EVENT_OOM_KILL);
+	if (!event)
+		return 0;
+	event->victim_pid = BPF_CORE_READ(victim, pid);
+	event->victim_tgid = BPF_CORE_READ(victim, tgid);
+	event->victim_cgroup_id = tapio_task_memcg_id(victim);
+	mm = BPF_CORE_READ(victim, mm);
+	if (mm) {
+		event->total_vm_kb = (BPF_CORE_READ(mm, total_vm) << tapio_config.page_shift) >> 10;
+		event->anon_rss_kb = mm_counter_kb(mm, TAPIO_RSS_ANON);
+		event->file_rss_kb = mm_counter_kb(mm, TAPIO_RSS_FILE);
+		event->shmem_rss_kb = mm_counter_kb(mm, TAPIO_RSS_SHMEM);
+		event->pgtables_kb = BPF_CORE_READ(mm, pgtables_bytes.counter) >> 10;
+	} else {
+		event->total_vm_kb = 0;
+		event->anon_rss_kb = 0;
+		event->file_rss_kb = 0;
+		event->shmem_rss_kb = 0;
+		event->pgtables_kb = 0;
+	}
+	event->uid = uid;
+	event->oom_score_adj = BPF_CORE_READ(victim, signal, oom_score_adj);
+	event->trigger_pid = BPF_CORE_READ(trigger, pid);
+	event->trigger_tgid = BPF_CORE_READ(trigger, tgid);
+	event->trigger_cgroup_id = tapio_task_memcg_id(trigger);
+	tapio_task_pidns(victim, &event->victim_pidns_level, &event->victim_ns_pid);
+	BPF_CORE_READ_STR_INTO(&event->victim_comm, victim, comm);
+	bpf_ringbuf_submit(event, 0);
+	return 0;
+}
+
+/* ---- sched:sched_process_exec / fork / exit → lifecycle ---- */
+
+static __always_inline void emit_process(__u32 type, struct task_struct *task, __s32 exit_code)
+{
+	struct tapio_process_event *event = reserve(sizeof(*event), type);
+	if (!event)
+		return;
+	event->pid = BPF_CORE_READ(task, tgid);
+	event->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	event->cgroup_id = tapio_task_memcg_id(task);
+	tapio_task_pidns(task, &event->pidns_level, &event->ns_pid);
+	event->exit_code = exit_code;
+	event->uid = tapio_task_uid(task);
+	BPF_CORE_READ_STR_INTO(&event->comm, task, comm);
+	bpf_ringbuf_submit(event, 0);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tapio_process_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	emit_process(TAPIO_EVENT_PROCESS_EXEC, task, 0);
+	return 0;
+}
+
+/* Fork fires for threads too: only a new thread group (child pid == tgid) is a new process. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(tapio_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+	emit_process(TAPIO_EVENT_PROCESS_FORK, child, 0);
+	return 0;
+}
+
+/*
+ * Exit fires once per thread. We report the process once, when its last thread exits
+ * (signal->live reached 0: the tracepoint's group_dead), whether or not that thread is the
+ * leader, so a leader that exits first does not end the process early. The pid reported is
+ * the tgid. Its RSS state is forgotten here.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tapio_process_exit, struct task_struct *task)
+{
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct rss_state *state = bpf_map_lookup_elem(&tapio_rss_state, &tgid);
+	if (state) {
+		__u32 mm_id = state->mm_id;
+		__u32 *owner = bpf_map_lookup_elem(&tapio_mm_owner, &mm_id);
+		if (owner && *owner == tgid)
+			bpf_map_delete_elem(&tapio_mm_owner, &mm_id);
+		bpf_map_delete_elem(&tapio_rss_state, &tgid);
+	}
+	emit_process(TAPIO_EVENT_PROCESS_EXIT, task, BPF_CORE_READ(task, exit_code));
+	return 0;
+}
+
+/* ---- oom:oom_score_adj_update → metadata only ---- */
+
+SEC("tp_btf/oom_score_adj_update")
+int BPF_PROG(tapio_oom_score_adj_update, struct task_struct *task)
+{
+	struct tapio_oom_score_adj_event *event;
+
+	event = reserve(sizeof(*event), TAPIO_EVENT_OOM_SCORE_ADJ);
+	if (!event)
+		return 0;
+	event->pid = BPF_CORE_READ(task, pid);
+	event->tgid = BPF_CORE_READ(task, tgid);
+	event->cgroup_id = tapio_task_memcg_id(task);
+	event->oom_score_adj = BPF_CORE_READ(task, signal, oom_score_adj);
+	event->_pad = 0;
+	BPF_CORE_READ_STR_INTO(&event->comm, task, comm);
+	bpf_ringbuf_submit(event, 0);
+	return 0;
+}
