@@ -1,0 +1,63 @@
+import XCTest
+@testable import TapioNode
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The probe on the real kernel: needs root and BPF, otherwise every test is skipped with
+/// the reason. Workloads run in throw-away memory cgroups under this process's own.
+final class KernelProbeTests: XCTestCase {
+    func testLeakingProcessReportsGrowingRSSThenOOMKillOfThatProcess() throws {
+        let probe = try KernelTestSupport.startProbe(BPFProbeOptions(rssThresholdBytes: 2 << 20, ringBufferBytes: 4 << 20))
+        defer { probe.close() }
+        let workload = try KernelTestSupport.workloadPath()
+        let cgroup = try KernelTestCgroup(limitBytes: 64 << 20)
+        defer { cgroup.remove() }
+        XCTAssertEqual(cgroup.oomKillCount, 0)
+
+        let pid = try cgroup.spawn([workload, "leak", "--rate-mib-per-sec", "40", "--step-mib", "4", "--max-seconds", "20"])
+        let events = try KernelTestSupport.collect(probe, timeout: 25) { events in
+            events.contains { if case .processExit(let e) = $0, e.pid == pid { true } else { false } }
+        }
+        let status = cgroup.wait(pid, timeout: 5)
+
+        // The shell that moves itself into the cgroup and then execs the workload keeps the pid:
+        // look at what happens from the exec on.
+        let exec = try XCTUnwrap(events.compactMap { event -> ProcessLifecycleEvent? in
+            if case .processStart(let e) = event, e.kind == .exec, e.pid == pid { e } else { nil }
+        }.last, "an exec record for pid \(pid)")
+        XCTAssertEqual(exec.comm, "tapio-workload")
+        XCTAssertEqual(exec.cgroupID, cgroup.inode)
+        let samples = events.compactMap { event -> ProcessRSSSample? in
+            if case .processRSS(let s) = event, s.tgid == pid, s.timestampNs >= exec.timestampNs { s } else { nil }
+        }
+        XCTAssertGreaterThanOrEqual(samples.count, 3, "RSS records for the leaking process")
+        XCTAssertTrue(samples.allSatisfy { $0.cgroupID == cgroup.inode }, "RSS cgroup ids \(Set(samples.map(\.cgroupID))) vs cgroup inode \(cgroup.inode)")
+        let anon = samples.filter { !$0.isRemoteUpdate }.map(\.anonBytes)
+        XCTAssertGreaterThan(anon.max() ?? 0, 32 << 20, "anon RSS grew past 32 MiB")
+        XCTAssertLessThan(anon.first ?? .max, anon.max() ?? 0, "anon RSS grew")
+
+        let kills = events.compactMap { event -> OOMKill? in
+            if case .oomKill(let k) = event { k } else { nil }
+        }
+        let kill = try XCTUnwrap(kills.first { $0.victimTGID == pid }, "an OOM kill naming pid \(pid); got \(kills)")
+        XCTAssertEqual(kill.victimComm, "tapio-workload")
+        XCTAssertEqual(kill.victimCgroupID, cgroup.inode)
+        XCTAssertEqual(kill.victimPIDNamespaceLevel, 0)
+        XCTAssertEqual(kill.victimNamespacePID, pid)
+        XCTAssertGreaterThan(kill.anonRSSKiB, 32 << 10)
+        XCTAssertGreaterThan(kill.totalVMKiB, kill.anonRSSKiB)
+
+        let exit = events.compactMap { event -> ProcessLifecycleEvent? in
+            if case .processExit(let e) = event, e.pid == pid { e } else { nil }
+        }
+        XCTAssertEqual(exit.count, 1)
+        XCTAssertEqual(exit.first?.terminatingSignal, SIGKILL)
+        if let status { XCTAssertEqual(status & 0x7f, SIGKILL, "the workload died of SIGKILL") }
+        XCTAssertGreaterThanOrEqual(cgroup.oomKillCount, 1, "memory.oom_control oom_kill moved")
+
+        let now = UInt64(Date().timeIntervalSince1970 * 1e9)
+        XCTAssertLessThan(now - kill.timestampNs, 60_000_000_000, "timestamps are UNIX epoch ns")
+    }
+}
