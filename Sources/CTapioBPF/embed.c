@@ -5,7 +5,7 @@
 
 #if !__has_include("../../ebpf/.output/oom_detector.bpf.o")
 #error "ebpf/.output/oom_detector.bpf.o is missing: build the BPF object first with `make bpf` (or `make -f ebpf/ebpf.mk bpf`) from the repository root, then run swift build again."
-#endif
+#else
 
 #pragma clang diagnostic push
 #pragma clang diagnostic ignored "-Wc23-extensions"
@@ -21,3 +21,5 @@ const void *tapio_bpf_object(size_t *size)
 		*size = sizeof(tapio_bpf_object_bytes);
 	return tapio_bpf_object_bytes;
 }
+
+#endif
