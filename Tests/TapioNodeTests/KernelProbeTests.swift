@@ -60,4 +60,40 @@ final class KernelProbeTests: XCTestCase {
         let now = UInt64(Date().timeIntervalSince1970 * 1e9)
         XCTAssertLessThan(now - kill.timestampNs, 60_000_000_000, "timestamps are UNIX epoch ns")
     }
+
+    /// The OOM happens at a shared parent limit while a small leaker (cgroup B) allocates;
+    /// the killer picks the big idle process in sibling cgroup C. The record must name the
+    /// victim and C, and the leaker and B only as the trigger.
+    func testOOMKillNamesTheVictimsCgroupNotTheTriggers() throws {
+        let probe = try KernelTestSupport.startProbe()
+        defer { probe.close() }
+        let workload = try KernelTestSupport.workloadPath()
+        let parent = try KernelTestCgroup(limitBytes: 64 << 20)
+        defer { parent.remove() }
+        let leakerGroup = try KernelTestCgroup(limitBytes: 64 << 20, parent: parent)
+        defer { leakerGroup.remove() }
+        let victimGroup = try KernelTestCgroup(limitBytes: 64 << 20, parent: parent)
+        defer { victimGroup.remove() }
+
+        let victim = try victimGroup.spawn([workload, "plateau", "--mib", "40", "--hold-seconds", "20"])
+        // Wait until the victim holds its memory before the leaker starts.
+        _ = try KernelTestSupport.collect(probe, timeout: 10) { events in
+            events.contains { if case .processRSS(let s) = $0, s.tgid == victim, s.anonBytes >= 39 << 20 { true } else { false } }
+        }
+        let leaker = try leakerGroup.spawn([workload, "leak", "--rate-mib-per-sec", "20", "--step-mib", "2", "--max-mib", "30", "--max-seconds", "20"])
+        let events = try KernelTestSupport.collect(probe, timeout: 20) { events in
+            events.contains { if case .oomKill(let k) = $0, k.victimTGID == victim || k.victimTGID == leaker { true } else { false } }
+        }
+        let kill = try XCTUnwrap(events.compactMap { event -> OOMKill? in
+            if case .oomKill(let k) = event { k } else { nil }
+        }.first, "an OOM kill")
+        XCTAssertEqual(kill.victimTGID, victim, "the biggest process was killed")
+        XCTAssertEqual(kill.victimCgroupID, victimGroup.inode)
+        XCTAssertEqual(kill.victimComm, "tapio-workload")
+        XCTAssertGreaterThan(kill.anonRSSKiB, 39 << 10)
+        XCTAssertEqual(kill.triggerTGID, leaker)
+        XCTAssertEqual(kill.triggerCgroupID, leakerGroup.inode)
+        XCTAssertNotNil(victimGroup.wait(victim, timeout: 5), "the victim died")
+        XCTAssertGreaterThanOrEqual(victimGroup.oomKillCount, 1, "v1 counts the kill in the victim's cgroup")
+    }
 }

@@ -15,14 +15,16 @@ final class KernelTestCgroup {
     private(set) var children: [pid_t] = []
 
     /// Skips when cgroup v1 memory is not available or this process cannot create cgroups.
-    init(limitBytes: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// Without `parent` the cgroup is created under this process's own memory cgroup;
+    /// with one, inside that (test) cgroup.
+    init(limitBytes: UInt64, parent enclosing: KernelTestCgroup? = nil) throws {
         guard access(Self.memoryRoot + "/cgroup.procs", F_OK) == 0 else {
             throw XCTSkip("needs the cgroup v1 memory controller at \(Self.memoryRoot)")
         }
         guard let own = Self.ownMemoryCgroup() else {
             throw XCTSkip("cannot find this process's memory cgroup in /proc/self/cgroup")
         }
-        let parent = Self.memoryRoot + (own == "/" ? "" : own)
+        let parent = enclosing?.path ?? Self.memoryRoot + (own == "/" ? "" : own)
         let name = "tapio-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         path = parent + "/" + name
         guard mkdir(path, 0o755) == 0 else {
