@@ -41,6 +41,17 @@ let package = Package(
                 "TapioWire", "CLibBPF", "CTapioBPF",
             ]),
 
+        // Aggregator side: server, streams and dedup, journal, state, sinks.
+        .target(
+            name: "TapioCluster",
+            dependencies: [
+                "TapioWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
+
         // Deterministic sample data: every record kind, realistic record mixes (tests, vectors,
         // benchmarks, load generation).
         .target(name: "TapioSimulation", dependencies: ["TapioWire"]),
@@ -65,6 +76,13 @@ let package = Package(
             name: "TapioNodeTests",
             dependencies: ["TapioNode", "TapioWire"],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "TapioClusterTests",
+            dependencies: [
+                "TapioCluster", "TapioWire", "TapioSimulation",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "TapioWireTests",
             dependencies: [
