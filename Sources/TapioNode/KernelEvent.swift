@@ -6,7 +6,7 @@ public enum KernelEvent: Sendable, Equatable {
     /// A process's resident memory moved meaningfully (kmem:rss_stat, aggregated in the kernel).
     case processRSS(ProcessRSSSample)
     /// The OOM killer picked a victim (oom:mark_victim).
-    case oomKill(OOMKill)
+    case oomKill(KernelOOMKill)
     /// A process started: a new process (fork, not a thread) or a new program (exec).
     case processStart(ProcessLifecycleEvent)
     /// A process ended: emitted once per process, when its last thread exits.

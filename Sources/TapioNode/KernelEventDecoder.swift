@@ -49,7 +49,7 @@ public struct KernelEventDecoder: Sendable {
 
         case TAPIO_EVENT_OOM_KILL:
             var e = try load(tapio_oom_kill_event.self, from: bytes, header: header)
-            return .oomKill(OOMKill(
+            return .oomKill(KernelOOMKill(
                 timestampNs: time, victimPID: Int32(bitPattern: e.victim_pid),
                 victimTGID: Int32(bitPattern: e.victim_tgid), victimComm: Self.string(&e.victim_comm),
                 victimCgroupID: e.victim_cgroup_id, victimPIDNamespaceLevel: e.victim_pidns_level,

@@ -64,7 +64,7 @@ final class KernelEventDecoderTests: XCTestCase {
         b.put("java", at: 104)
         let event = try decode(b)
         guard case .oomKill(let kill) = event else { return XCTFail("\(event)") }
-        XCTAssertEqual(kill, OOMKill(
+        XCTAssertEqual(kill, KernelOOMKill(
             timestampNs: 1_700_000_000_000_000_001, victimPID: 7001, victimTGID: 7000, victimComm: "java",
             victimCgroupID: 99, victimPIDNamespaceLevel: 2, victimNamespacePID: 5, totalVMKiB: 900,
             anonRSSKiB: 600, fileRSSKiB: 200, shmemRSSKiB: 50, pageTablesKiB: 12, uid: 1000,

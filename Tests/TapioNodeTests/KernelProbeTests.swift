@@ -38,7 +38,7 @@ final class KernelProbeTests: XCTestCase {
         XCTAssertGreaterThan(anon.max() ?? 0, 32 << 20, "anon RSS grew past 32 MiB")
         XCTAssertLessThan(anon.first ?? .max, anon.max() ?? 0, "anon RSS grew")
 
-        let kills = events.compactMap { event -> OOMKill? in
+        let kills = events.compactMap { event -> KernelOOMKill? in
             if case .oomKill(let k) = event { k } else { nil }
         }
         let kill = try XCTUnwrap(kills.first { $0.victimTGID == pid }, "an OOM kill naming pid \(pid); got \(kills)")
@@ -84,7 +84,7 @@ final class KernelProbeTests: XCTestCase {
         let events = try KernelTestSupport.collect(probe, timeout: 20) { events in
             events.contains { if case .oomKill(let k) = $0, k.victimTGID == victim || k.victimTGID == leaker { true } else { false } }
         }
-        let kill = try XCTUnwrap(events.compactMap { event -> OOMKill? in
+        let kill = try XCTUnwrap(events.compactMap { event -> KernelOOMKill? in
             if case .oomKill(let k) = event { k } else { nil }
         }.first, "an OOM kill")
         XCTAssertEqual(kill.victimTGID, victim, "the biggest process was killed")
