@@ -1,6 +1,6 @@
 /// An OOM kill as the kernel announced it (oom:mark_victim), about the victim, not about
 /// the task that happened to trigger the OOM.
-public struct OOMKill: Sendable, Equatable {
+public struct KernelOOMKill: Sendable, Equatable {
     public var timestampNs: UInt64
     /// The victim thread the kernel picked and its process.
     public var victimPID: Int32
