@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "tapio", targets: ["tapio"]),
+        .executable(name: "tapio-exporter", targets: ["tapio-exporter"]),
+        .executable(name: "tapio-aggregator", targets: ["tapio-aggregator"]),
         .library(name: "TapioWire", targets: ["TapioWire"]),
     ],
     dependencies: [
@@ -64,6 +66,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        .executableTarget(
+            name: "tapio-exporter",
+            dependencies: [
+                "TapioNode", "TapioWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .executableTarget(
+            name: "tapio-aggregator",
+            dependencies: [
+                "TapioCluster", "TapioWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
         // Tools: golden-vector generator and wire benchmark.
         .executableTarget(
             name: "tapio-vectors", dependencies: ["TapioWire", "TapioSimulation"], path: "tools/vectors"),
@@ -86,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "TapioWireTests",
             dependencies: [
-                "TapioWire", "TapioSimulation",
+                "TapioWire", "TapioSimulation", "CLZ4",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

@@ -42,6 +42,11 @@ public final class DumpWriter {
                 while reader.next() != nil {}
                 size = reader.validLength
                 if let failure = reader.failure {
+                    // Only a torn tail (a crash mid-append) is cut; corruption before the end
+                    // would lose good frames after it, so that is refused instead.
+                    guard case .truncatedDump = failure.reason else {
+                        throw IOError(description: "\(path) is corrupt at byte \(failure.offset) (\(failure.reason)); not appending to it: move it aside")
+                    }
                     repairedTail = failure
                     guard ftruncate(fd, off_t(reader.validLength)) == 0 else {
                         throw IOError(description: "cannot cut damaged tail of \(path): \(String(cString: strerror(errno)))")

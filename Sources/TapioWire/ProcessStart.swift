@@ -5,7 +5,8 @@ public struct ProcessStart: RecordBody {
     public static let kind = RecordKind.processStart
     public static let minimumBodyLength = 44
 
-    public enum Cause: UInt32, Sendable, Codable { case fork = 1, exec = 2 }
+    /// `unknown` stands for a cause a newer peer sends that this build does not know.
+    public enum Cause: UInt32, Sendable, Codable { case unknown = 0, fork = 1, exec = 2 }
 
     public var pid: UInt32
     public var ppid: UInt32
@@ -43,11 +44,7 @@ public struct ProcessStart: RecordBody {
         cgroupId = body.readU64()
         pidNamespaceLevel = body.readU32()
         namespacePid = body.readU32()
-        let rawCause = body.readU32()
-        guard let cause = Cause(rawValue: rawCause) else {
-            throw .invalidField("process-start cause \(rawCause) (expected 1 fork or 2 exec)")
-        }
-        self.cause = cause
+        cause = Cause(rawValue: body.readU32()) ?? .unknown
         comm = body.readFixedString(width: 16)!
     }
 }

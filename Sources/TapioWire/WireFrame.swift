@@ -18,7 +18,11 @@ public struct WireFrame: Equatable, Sendable {
         var flags: UInt8 = 0
         if compress {
             let compressed = rawPayload.readableBytesView.withUnsafeBytes { LZ4Block.compressIfSmaller($0) }
-            if let compressed {
+            // A receiver refuses ratios over its limit as decompression bombs: send such
+            // (very repetitive) payloads as they are rather than have them rejected.
+            if let compressed,
+                UInt64(rawPayload.readableBytes) <= UInt64(max(compressed.count, 1)) * UInt64(WireLimits.default.maxCompressionRatio)
+            {
                 payload = ByteBuffer(bytes: compressed)
                 flags = FrameHeader.compressedFlag
             }

@@ -92,6 +92,25 @@ final class DumpFileTests: XCTestCase {
         XCTAssertEqual(read, frames)
     }
 
+    /// Corruption before the end is not a torn tail: appending would cut good frames, so the
+    /// writer refuses and says where.
+    func testWriterRefusesToCutCorruptionInTheMiddle() throws {
+        let path = directory.appendingPathComponent("m.tpio").path
+        let frames = sampleFrames(3)
+        do {
+            let writer = try DumpWriter(path: path)
+            for frame in frames { try writer.append(frame) }
+            try writer.sync()
+        }
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[16 + 40] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try DumpWriter(path: path)) {
+            XCTAssertTrue("\($0)".contains("is corrupt at byte 16"), "\($0)")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)).count, bytes.count, "file left as it was")
+    }
+
     func testNotADumpIsRefusedWithReason() throws {
         let path = directory.appendingPathComponent("x.tpio").path
         try Data("hello world, not a dump".utf8).write(to: URL(fileURLWithPath: path))

@@ -1,3 +1,4 @@
+import CLZ4
 import Foundation
 import NIOCore
 import TapioWire
@@ -49,7 +50,13 @@ final class GoldenVectorTests: XCTestCase {
                 // cannot be rebuilt from their decoded form.
                 guard let message = try? Message(frame: frame) else { continue }
                 if case .batch(_, let batch) = message, batch.skippedUnknown > 0 { continue }
-                XCTAssertEqual(message.frame(compress: frame.header.isCompressed).wireBytes, frame.wireBytes, "\(name) seq \(frame.header.sequence)")
+                let reencoded = message.frame(compress: frame.header.isCompressed)
+                if frame.header.isCompressed && LZ4_versionNumber() / 100 != 109 {
+                    // LZ4 output may differ between library versions; decoding must not.
+                    XCTAssertEqual(try Message(frame: reencoded), message, "\(name) seq \(frame.header.sequence)")
+                } else {
+                    XCTAssertEqual(reencoded.wireBytes, frame.wireBytes, "\(name) seq \(frame.header.sequence)")
+                }
             }
         }
     }

@@ -1,3 +1,4 @@
+import NIOCore
 import TapioSimulation
 import TapioWire
 import XCTest
@@ -17,6 +18,16 @@ final class LZ4BlockTests: XCTestCase {
         let noise = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }
         XCTAssertNil(noise.withUnsafeBytes { LZ4Block.compressIfSmaller($0) })
         XCTAssertNil([UInt8]().withUnsafeBytes { LZ4Block.compressIfSmaller($0) })
+    }
+
+    /// Extremely repetitive payloads compress past the receivers' ratio limit; the sender must
+    /// then send them uncompressed rather than produce a frame that looks like a bomb.
+    func testSenderNeverExceedsTheRatioLimit() throws {
+        let zeros = ByteBuffer(bytes: [UInt8](repeating: 0, count: 1 << 20))
+        let frame = WireFrame(type: .alert, rawPayload: zeros, compress: true)
+        XCTAssertFalse(frame.header.isCompressed)
+        var bytes = frame.wireBytes
+        XCTAssertNotNil(try WireFrame.parse(from: &bytes, limits: .default))
     }
 
     func testCorruptBlockIsAnErrorNotACrash() {
