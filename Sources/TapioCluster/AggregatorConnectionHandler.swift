@@ -1,0 +1,195 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import TapioWire
+
+/// One peer's session on the aggregator: handshake, then BATCH in / ACK out (exporters).
+/// Any malformed frame, failed proof or protocol violation closes this connection only, with
+/// an ERROR frame and a logged one-line reason.
+final class AggregatorConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = WireFrame
+    typealias OutboundIn = WireFrame
+    typealias OutboundOut = WireFrame
+
+    private enum State {
+        case awaitingAuth(ServerHandshake)
+        case exporter(StreamKey)
+        case subscriber(Auth)
+        case closing
+    }
+
+    private let host: any AggregatorSessionHost
+    private let handshakeTimeout: TimeAmount
+    private let makeHandshake: () -> ServerHandshake
+    private var state: State = .closing
+    private var handshakeTimer: Scheduled<Void>?
+    private var highestAcked: UInt64 = 0
+    private var peer = "?"
+
+    init(host: any AggregatorSessionHost, handshakeTimeout: TimeAmount, makeHandshake: @escaping () -> ServerHandshake) {
+        self.host = host
+        self.handshakeTimeout = handshakeTimeout
+        self.makeHandshake = makeHandshake
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        peer = context.remoteAddress.map { "\($0)" } ?? "?"
+        let handshake = makeHandshake()
+        state = .awaitingAuth(handshake)
+        context.writeAndFlush(wrapOutboundOut(handshake.hello.frame()), promise: nil)
+        handshakeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: handshakeTimeout) {
+            if case .awaitingAuth = self.state {
+                self.host.count { $0.handshakeTimeouts += 1 }
+                self.fail(context: context, ErrorMessage(code: .handshakeTimeout, message: "no AUTH within \(self.handshakeTimeout.nanoseconds / 1_000_000) ms"))
+            }
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        handshakeTimer?.cancel()
+        if case .exporter(let stream) = state { host.sessionEnded(stream) }
+        state = .closing
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        host.count { $0.framesReceived += 1; $0.wireBytesReceived += UInt64(frame.header.frameSize) }
+        let message: Message
+        do {
+            message = try Message(frame: frame)
+        } catch {
+            host.count { $0.decodeErrors += 1 }
+            fail(context: context, ErrorMessage(code: .malformedFrame, message: error.description))
+            return
+        }
+        switch state {
+        case .awaitingAuth(let handshake):
+            authenticate(context: context, handshake: handshake, message: message)
+        case .exporter(let stream):
+            exporterMessage(context: context, stream: stream, frame: frame, message: message)
+        case .subscriber:
+            switch message {
+            case .heartbeat, .subscribe: break
+            case .goodbye: context.close(promise: nil)
+            default: fail(context: context, ErrorMessage(code: .protocolViolation, message: "\(message.type) is not expected from a subscriber"))
+            }
+        case .closing:
+            break
+        }
+    }
+
+    private func authenticate(context: ChannelHandlerContext, handshake: ServerHandshake, message: Message) {
+        var resumeError: (any Error)?
+        let outcome = handshake.receive(message) { auth in
+            guard auth.role == .exporter else { return 0 }
+            do {
+                return try host.resumeSequence(for: StreamKey(node: auth.nodeName, epoch: auth.streamEpoch))
+            } catch {
+                resumeError = error
+                return 0
+            }
+        }
+        switch outcome {
+        case .reject(let error):
+            if error.code == .authenticationFailed { host.count { $0.authFailures += 1 } }
+            fail(context: context, error)
+        case .accept(let welcome, let client):
+            if let resumeError {
+                fail(context: context, ErrorMessage(code: .internalError, message: "journal unavailable: \(resumeError)"))
+                return
+            }
+            handshakeTimer?.cancel()
+            peer = "\(client.nodeName.isEmpty ? client.role.description : client.nodeName) (\(peer))"
+            switch client.role {
+            case .exporter:
+                let stream = StreamKey(node: client.nodeName, epoch: client.streamEpoch)
+                state = .exporter(stream)
+                host.sessionStarted(stream)
+                if case .welcome(let w) = welcome { highestAcked = w.resumeSequence }
+            case .tail, .query:
+                state = .subscriber(client)
+            }
+            context.writeAndFlush(wrapOutboundOut(welcome.frame()), promise: nil)
+        }
+    }
+
+    private func exporterMessage(context: ChannelHandlerContext, stream: StreamKey, frame: WireFrame, message: Message) {
+        switch message {
+        case .batch(let sequence, let batch):
+            switch host.ingest(stream: stream, frame: frame, batch: batch) {
+            case .applied(let index), .duplicate(let index):
+                host.whenDurable(index, on: context.eventLoop).assumeIsolated().whenComplete { result in
+                    switch result {
+                    case .success:
+                        guard sequence > self.highestAcked, case .exporter = self.state else { return }
+                        self.highestAcked = sequence
+                        context.writeAndFlush(self.wrapOutboundOut(Message.ack(sequence: sequence).frame()), promise: nil)
+                    case .failure(let error):
+                        self.fail(context: context, ErrorMessage(code: .internalError, message: "journal write failed, not acknowledging: \(error)"))
+                    }
+                }
+            case .failed(let why):
+                fail(context: context, ErrorMessage(code: .internalError, message: why))
+            }
+        case .heartbeat:
+            break
+        case .goodbye(let goodbye):
+            host.log("\(peer): goodbye: \(goodbye.reason)")
+            host.sessionEnded(stream)
+            state = .closing
+            context.close(promise: nil)
+        default:
+            fail(context: context, ErrorMessage(code: .protocolViolation, message: "\(message.type) is not expected from an exporter"))
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent {
+            switch idle {
+            case .read:
+                host.count { $0.idleTimeouts += 1 }
+                fail(context: context, ErrorMessage(code: .idleTimeout, message: "no frame received within the idle timeout"))
+            case .write:
+                if case .closing = state { return }
+                context.writeAndFlush(wrapOutboundOut(Message.heartbeat.frame()), promise: nil)
+            case .all:
+                break
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let wire = error as? WireError {
+            host.count { $0.decodeErrors += 1 }
+            let code: ErrorMessage.Code = switch wire {
+            case .frameTooLarge, .rawLengthTooLarge, .compressionRatioTooHigh: .frameTooLarge
+            case .unsupportedVersion: .unsupportedVersion
+            default: .malformedFrame
+            }
+            fail(context: context, ErrorMessage(code: code, message: wire.description))
+        } else if let io = error as? IOError, io.errnoCode == ECONNRESET || io.errnoCode == EPIPE {
+            context.close(promise: nil)
+        } else {
+            host.log("\(peer): connection error: \(error)")
+            context.close(promise: nil)
+        }
+    }
+
+    /// Logs the reason, tells the peer, and closes this connection only.
+    private func fail(context: ChannelHandlerContext, _ error: ErrorMessage) {
+        if case .closing = state { return }
+        if case .exporter(let stream) = state { host.sessionEnded(stream) }
+        state = .closing
+        handshakeTimer?.cancel()
+        host.log("\(peer): closing connection: \(error.message)")
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(Message.error(error).frame())).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+    }
+}

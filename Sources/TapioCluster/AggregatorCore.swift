@@ -1,0 +1,195 @@
+import Dispatch
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import TapioWire
+
+/// The aggregator's heart: exactly-once admission (through the journal's ledger), the
+/// journal's group commit, and the fleet state. Connections call `ingest` from their event
+/// loops; one committer thread fsyncs the journal and releases acknowledgements.
+public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
+    public let journal: Journal?
+    private let logSink: @Sendable (String) -> Void
+    private let startedAt = Date()
+
+    private let stateLock = NIOLock()
+    private var state: ClusterState  // guarded by stateLock
+    /// Dedup without a journal (in-process `tapio check`); guarded by stateLock.
+    private var memoryLedger = StreamLedger()
+    private var connectedStreams: [StreamKey: Int] = [:]  // guarded by stateLock
+
+    private let counters = NIOLockedValueBox(PipelineCounters())
+    private let waiters = NIOLockedValueBox<[(index: UInt64, promise: EventLoopPromise<Void>)]>([])
+    private let commitSignal = DispatchSemaphore(value: 0)
+    private let running = NIOLockedValueBox(true)
+    private var committer: Thread?
+
+    /// Opens the journal in `journalDirectory` (nil: no durability, acks immediately) and
+    /// rebuilds the state from it before any connection is served.
+    public init(journalDirectory: String?, journalConfiguration: JournalConfiguration = JournalConfiguration(), historyCapacity: Int = 96, log: @escaping @Sendable (String) -> Void) throws {
+        logSink = log
+        var rebuilt = ClusterState(historyCapacity: historyCapacity)
+        if let journalDirectory {
+            let journal = try Journal(directory: journalDirectory, configuration: journalConfiguration) { stream, frame in
+                guard case .batch(_, let batch) = try Message(frame: frame) else { return }
+                rebuilt.apply(node: stream.node, records: batch.records)
+            }
+            let summary = journal.replaySummary
+            for issue in summary.issues { log("journal: \(issue)") }
+            if summary.batches > 0 {
+                log("journal: rebuilt state from \(summary.batches) batches (\(summary.records) records) of \(summary.ledger.streams.count) streams in \(summary.segments.count) segment(s)")
+            }
+            self.journal = journal
+        } else {
+            journal = nil
+        }
+        state = rebuilt
+        if journal != nil {
+            let thread = Thread { [unowned self] in self.commitLoop() }
+            thread.name = "tapio-journal-commit"
+            committer = thread
+            thread.start()
+        }
+    }
+
+    /// Stops the committer after a last commit.
+    public func shutdown() {
+        running.withLockedValue { $0 = false }
+        commitSignal.signal()
+        if let journal { try? journal.close() }
+    }
+
+    // MARK: AggregatorSessionHost
+
+    public func resumeSequence(for stream: StreamKey) throws -> UInt64 {
+        guard let journal else { return stateLock.withLock { memoryLedger.lastApplied(stream) } }
+        // Whatever has been applied must be durable before the exporter may forget it.
+        try journal.commit()
+        return journal.lastApplied(stream)
+    }
+
+    public func ingest(stream: StreamKey, frame: WireFrame, batch: RecordBatch) -> BatchAdmission {
+        if let journal {
+            let appended: JournalAppend
+            do {
+                appended = try journal.append(stream: stream, frame: frame, batch: batch)
+            } catch {
+                count { $0.journalErrors += 1 }
+                return .failed("journal write failed: \(error)")
+            }
+            switch appended {
+            case .appended(let index):
+                apply(stream: stream, batch: batch)
+                commitSignal.signal()
+                return .applied(journalIndex: index)
+            case .duplicate(_, let index):
+                count { $0.duplicateBatches += 1 }
+                return .duplicate(journalIndex: index)
+            }
+        }
+        let admission = stateLock.withLock { () -> StreamLedger.Admission in
+            let admission = memoryLedger.admit(stream, sequence: frame.header.sequence)
+            if case .apply = admission {
+                memoryLedger.recordApplied(stream, header: frame.header, batch: batch)
+                state.apply(node: stream.node, records: batch.records)
+            }
+            return admission
+        }
+        switch admission {
+        case .apply:
+            count { $0.batchesApplied += 1; $0.recordsApplied += UInt64(batch.records.count) }
+            return .applied(journalIndex: 0)
+        case .duplicate:
+            count { $0.duplicateBatches += 1 }
+            return .duplicate(journalIndex: 0)
+        }
+    }
+
+    public func whenDurable(_ journalIndex: UInt64, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+        guard let journal else { return eventLoop.makeSucceededVoidFuture() }
+        if journalIndex <= journal.durableIndex { return eventLoop.makeSucceededVoidFuture() }
+        if let failure = journal.stopCause { return eventLoop.makeFailedFuture(failure) }
+        let promise = eventLoop.makePromise(of: Void.self)
+        waiters.withLockedValue { $0.append((journalIndex, promise)) }
+        commitSignal.signal()
+        return promise.futureResult
+    }
+
+    public func count(_ update: (inout PipelineCounters) -> Void) {
+        counters.withLockedValue { update(&$0) }
+    }
+
+    public func log(_ line: String) { logSink(line) }
+
+    public func sessionStarted(_ stream: StreamKey) {
+        stateLock.withLock { connectedStreams[stream, default: 0] += 1 }
+    }
+
+    public func sessionEnded(_ stream: StreamKey) {
+        stateLock.withLock {
+            connectedStreams[stream, default: 1] -= 1
+            if connectedStreams[stream] == 0 { connectedStreams.removeValue(forKey: stream) }
+        }
+    }
+
+    // MARK: State
+
+    private func apply(stream: StreamKey, batch: RecordBatch) {
+        stateLock.withLock { state.apply(node: stream.node, records: batch.records) }
+        count { $0.batchesApplied += 1; $0.recordsApplied += UInt64(batch.records.count) }
+    }
+
+    /// Runs `body` with the state locked (readers: status, metrics, the predictor).
+    public func withState<T>(_ body: (ClusterState) throws -> T) rethrows -> T {
+        try stateLock.withLock { try body(state) }
+    }
+
+    public var pipelineCounters: PipelineCounters { counters.withLockedValue { $0 } }
+
+    public var ledger: StreamLedger {
+        journal?.currentLedger ?? stateLock.withLock { memoryLedger }
+    }
+
+    public var connected: [StreamKey: Int] { stateLock.withLock { connectedStreams } }
+
+    public var uptimeSeconds: Double { Date().timeIntervalSince(startedAt) }
+
+    // MARK: Group commit
+
+    /// Commits whenever there is something to commit, then completes every waiter whose index
+    /// is durable. Concurrent appends during an fsync ride on the next one: one fsync serves
+    /// all of them.
+    private func commitLoop() {
+        while running.withLockedValue({ $0 }) {
+            commitSignal.wait()
+            guard let journal else { return }
+            do {
+                while journal.hasUncommitted {
+                    let durable = try journal.commit()
+                    release(through: durable)
+                }
+                release(through: journal.durableIndex)
+            } catch {
+                count { $0.journalErrors += 1 }
+                log("journal commit failed, acknowledgements stopped: \(error)")
+                let failed = waiters.withLockedValue { all -> [EventLoopPromise<Void>] in
+                    defer { all.removeAll() }
+                    return all.map(\.promise)
+                }
+                for promise in failed { promise.fail(error) }
+            }
+        }
+    }
+
+    private func release(through durable: UInt64) {
+        let ready = waiters.withLockedValue { all -> [EventLoopPromise<Void>] in
+            var ready: [EventLoopPromise<Void>] = []
+            all.removeAll { entry in
+                if entry.index <= durable { ready.append(entry.promise); return true }
+                return false
+            }
+            return ready
+        }
+        for promise in ready { promise.succeed() }
+    }
+}

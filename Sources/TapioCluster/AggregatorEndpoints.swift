@@ -1,0 +1,84 @@
+import Foundation
+import TapioWire
+
+/// The aggregator's HTTP routes: `/healthz`, `/api/v1/status` (JSON) and `/metrics`
+/// (Prometheus text).
+public struct AggregatorEndpoints: Sendable {
+    public let core: AggregatorCore
+    public let serverName: String
+
+    public init(core: AggregatorCore, serverName: String) {
+        self.core = core
+        self.serverName = serverName
+    }
+
+    public func route(method: String, path: String) -> HTTPResponse {
+        switch path {
+        case "/healthz":
+            if let failure = core.journal?.stopCause {
+                return .text("journal stopped: \(failure)\n", status: 503)
+            }
+            return .text("ok\n")
+        case "/api/v1/status":
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            guard let body = try? encoder.encode(StatusDocument(core: core, serverName: serverName)) else {
+                return .text("cannot encode status\n", status: 500)
+            }
+            return .json(Array(body))
+        case "/metrics":
+            return .prometheus(metrics())
+        default:
+            return .text("not found: \(path) (try /healthz, /api/v1/status, /metrics)\n", status: 404)
+        }
+    }
+
+    public func metrics() -> String {
+        var out = PrometheusText()
+        let c = core.pipelineCounters
+        out.metric("tapio_frames_received_total", .counter, help: "Frames received on all connections.", c.framesReceived)
+        out.metric("tapio_batches_applied_total", .counter, help: "BATCH frames applied (exactly once).", c.batchesApplied)
+        out.metric("tapio_batches_duplicate_total", .counter, help: "BATCH frames dropped as already applied (resends).", c.duplicateBatches)
+        out.metric("tapio_records_applied_total", .counter, help: "Records applied to the fleet state.", c.recordsApplied)
+        out.metric("tapio_received_bytes_total", .counter, help: "Frame bytes received.", c.wireBytesReceived)
+        out.metric("tapio_connections_open", .gauge, help: "Connections open now.", c.connectionsOpen)
+        out.metric("tapio_connections_accepted_total", .counter, help: "Connections accepted.", c.connectionsAccepted)
+        out.metric("tapio_connections_rejected_total", .counter, help: "Connections refused at the connection limit.", c.connectionsRejected)
+        out.metric("tapio_auth_failures_total", .counter, help: "Handshakes whose proof did not match the token.", c.authFailures)
+        out.metric("tapio_decode_errors_total", .counter, help: "Connections closed for a malformed frame or payload.", c.decodeErrors)
+        out.metric("tapio_handshake_timeouts_total", .counter, help: "Connections closed for not authenticating in time.", c.handshakeTimeouts)
+        out.metric("tapio_idle_timeouts_total", .counter, help: "Connections closed for silence past the idle timeout.", c.idleTimeouts)
+        out.metric("tapio_journal_errors_total", .counter, help: "Journal write or fsync failures.", c.journalErrors)
+        if let journal = core.journal {
+            out.metric("tapio_journal_segments", .gauge, help: "Journal segment files on disk.", journal.segmentPaths.count)
+        }
+        let ledger = core.ledger
+        out.family("tapio_stream_last_applied_sequence", .gauge, help: "Highest BATCH sequence applied per exporter stream.")
+        out.family("tapio_stream_records_applied_total", .counter, help: "Records applied per exporter stream.")
+        out.family("tapio_stream_lost_records_total", .counter, help: "Records the exporter reported lost, by where.")
+        for (key, stats) in ledger.streams.sorted(by: { $0.key < $1.key }) {
+            let labels = [("node", key.node), ("epoch", String(key.epoch))]
+            out.sample("tapio_stream_last_applied_sequence", labels, stats.lastApplied)
+            out.sample("tapio_stream_records_applied_total", labels, stats.recordsApplied)
+            for (source, lost) in stats.lostRecords.sorted(by: { "\($0.key)" < "\($1.key)" }) {
+                out.sample("tapio_stream_lost_records_total", labels + [("source", "\(source)")], lost)
+            }
+        }
+        core.withState { state in
+            out.family("tapio_container_memory_usage_bytes", .gauge, help: "Memory cgroup charge (usage) per container.")
+            out.family("tapio_container_memory_limit_bytes", .gauge, help: "Effective memory limit per container (minimum over ancestors).")
+            out.family("tapio_container_oom_kills_total", .counter, help: "OOM kills seen per container.")
+            for (node, track) in state.nodes.sorted(by: { $0.key < $1.key }) {
+                for container in track.containers.values.sorted(by: { $0.cgroupId < $1.cgroupId }) {
+                    let labels = [("node", node), ("container", container.displayName), ("cgroup_id", String(container.cgroupId))]
+                    if let latest = container.latest {
+                        out.sample("tapio_container_memory_usage_bytes", labels, latest.usageBytes)
+                        if let limit = latest.effectiveLimitBytes { out.sample("tapio_container_memory_limit_bytes", labels, limit) }
+                    }
+                    out.sample("tapio_container_oom_kills_total", labels, container.oomKills)
+                }
+            }
+        }
+        return out.text
+    }
+}

@@ -1,0 +1,18 @@
+import NIOCore
+import TapioWire
+
+/// What a connection needs from the aggregator core. The core owns dedup, the journal and the
+/// state; connections only move frames and acknowledgements.
+public protocol AggregatorSessionHost: AnyObject, Sendable {
+    /// The last sequence applied for `stream`, made durable before it is returned, so the
+    /// exporter may forget everything up to it.
+    func resumeSequence(for stream: StreamKey) throws -> UInt64
+    func ingest(stream: StreamKey, frame: WireFrame, batch: RecordBatch) -> BatchAdmission
+    /// Succeeds on `eventLoop` once the journal is durable up to `journalIndex`; fails if the
+    /// journal can no longer be made durable.
+    func whenDurable(_ journalIndex: UInt64, on eventLoop: any EventLoop) -> EventLoopFuture<Void>
+    func count(_ update: (inout PipelineCounters) -> Void)
+    func sessionStarted(_ stream: StreamKey)
+    func sessionEnded(_ stream: StreamKey)
+    func log(_ line: String)
+}

@@ -1,0 +1,76 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A small HTTP/1.1 server for the aggregator's endpoints (/healthz, /api/v1/status,
+/// /metrics). Routes are plain functions from method and path to a whole response; request
+/// bodies are refused, so a client cannot make it buffer anything.
+public final class HTTPEndpointServer: Sendable {
+    public typealias Route = @Sendable (_ method: String, _ path: String) -> HTTPResponse
+
+    private let channel: any Channel
+
+    public var localPort: Int? { channel.localAddress?.port }
+
+    public static func start(host: String, port: Int, group: any EventLoopGroup, route: @escaping Route) async throws -> HTTPEndpointServer {
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 128)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(RouteHandler(route: route))
+                }
+            }
+            .bind(host: host, port: port).get()
+        return HTTPEndpointServer(channel: channel)
+    }
+
+    private init(channel: any Channel) { self.channel = channel }
+
+    public func close() async {
+        try? await channel.close()
+    }
+}
+
+private final class RouteHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let route: HTTPEndpointServer.Route
+    private var head: HTTPRequestHead?
+
+    init(route: @escaping HTTPEndpointServer.Route) { self.route = route }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let request): head = request
+        case .body: break  // ignored: no route takes a body
+        case .end:
+            guard let request = head else { return }
+            head = nil
+            let path = String(request.uri.split(separator: "?", maxSplits: 1).first ?? "")
+            let response: HTTPResponse
+            if request.method == .GET || request.method == .HEAD {
+                response = route(request.method.rawValue, path)
+            } else {
+                response = .text("method \(request.method.rawValue) not allowed\n", status: 405)
+            }
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: response.contentType)
+            headers.add(name: "Content-Length", value: String(response.body.count))
+            let keepAlive = request.isKeepAlive
+            if !keepAlive { headers.add(name: "Connection", value: "close") }
+            let responseHead = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            if request.method != .HEAD {
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+            }
+            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+            if !keepAlive {
+                let channel = context.channel
+                done.whenComplete { _ in channel.close(promise: nil) }
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import TapioWire
+
+/// `/api/v1/status`: who is connected, what each stream delivered, and every container's
+/// latest reading. Field names are part of the API: add, do not rename.
+public struct StatusDocument: Codable, Sendable {
+    public struct Stream: Codable, Sendable {
+        public var epoch: UInt64
+        public var connected: Bool
+        public var lastApplied: UInt64
+        public var framesApplied: UInt64
+        public var recordsApplied: UInt64
+        public var bytesApplied: UInt64
+        public var duplicatesDropped: UInt64
+        public var missingSequences: UInt64
+        public var lostRecords: [String: UInt64]
+    }
+
+    public struct Node: Codable, Sendable {
+        public var name: String
+        public var connected: Bool
+        public var streams: [Stream]
+        public var containers: Int
+        public var memTotalBytes: UInt64?
+        public var memAvailableBytes: UInt64?
+        public var lostRecords: [String: UInt64]
+    }
+
+    public struct Container: Codable, Sendable {
+        public var node: String
+        public var cgroupId: UInt64
+        public var name: String
+        public var namespace: String?
+        public var pod: String?
+        public var container: String?
+        public var workload: String?
+        public var cgroupPath: String?
+        public var usageBytes: UInt64?
+        public var workingSetBytes: UInt64?
+        public var limitBytes: UInt64?
+        public var specLimitBytes: UInt64?
+        public var sampledAtNs: UInt64?
+        public var oomKills: UInt64
+        public var topProcess: TopProcess?
+    }
+
+    public struct TopProcess: Codable, Sendable {
+        public var pid: UInt32
+        public var command: String?
+        public var residentBytes: UInt64
+    }
+
+    public var server: String
+    public var uptimeSeconds: Double
+    public var pipeline: PipelineCounters
+    public var journal: JournalStatus?
+    public var nodes: [Node]
+    public var containers: [Container]
+
+    public struct JournalStatus: Codable, Sendable {
+        public var directory: String
+        public var segments: Int
+        public var durableIndex: UInt64
+        public var error: String?
+    }
+
+    public init(core: AggregatorCore, serverName: String) {
+        server = serverName
+        uptimeSeconds = core.uptimeSeconds
+        pipeline = core.pipelineCounters
+        journal = core.journal.map {
+            JournalStatus(directory: $0.directory, segments: $0.segmentPaths.count, durableIndex: $0.durableIndex, error: $0.stopCause?.description)
+        }
+        let ledger = core.ledger
+        let connected = core.connected
+        var streamsByNode: [String: [Stream]] = [:]
+        for (key, stats) in ledger.streams {
+            streamsByNode[key.node, default: []].append(Stream(
+                epoch: key.epoch, connected: connected[key] != nil, lastApplied: stats.lastApplied,
+                framesApplied: stats.framesApplied, recordsApplied: stats.recordsApplied, bytesApplied: stats.bytesApplied,
+                duplicatesDropped: stats.duplicatesDropped, missingSequences: stats.missingSequences,
+                lostRecords: Dictionary(uniqueKeysWithValues: stats.lostRecords.map { ("\($0.key)", $0.value) })))
+        }
+        (nodes, containers) = core.withState { state in
+            var nodes: [Node] = []
+            var containers: [Container] = []
+            for name in Set(state.nodes.keys).union(streamsByNode.keys).sorted() {
+                let track = state.nodes[name]
+                let streams = (streamsByNode[name] ?? []).sorted { $0.epoch < $1.epoch }
+                nodes.append(Node(
+                    name: name, connected: streams.contains(where: \.connected), streams: streams,
+                    containers: track?.containers.count ?? 0, memTotalBytes: track?.latest?.memTotalBytes,
+                    memAvailableBytes: track?.latest?.memAvailableBytes,
+                    lostRecords: Dictionary(uniqueKeysWithValues: (track?.losses ?? [:]).map { ("\($0.key)", $0.value) })))
+                guard let track else { continue }
+                for container in track.containers.values.sorted(by: { $0.cgroupId < $1.cgroupId }) {
+                    let info = container.info
+                    let top = container.topProcess.map { TopProcess(pid: $0.pid, command: track.commands[$0.pid], residentBytes: $0.residentBytes) }
+                    containers.append(Container(
+                        node: name, cgroupId: container.cgroupId, name: container.displayName,
+                        namespace: info?.namespace.nonEmpty, pod: info?.podName.nonEmpty, container: info?.containerName.nonEmpty,
+                        workload: info?.workload.nonEmpty, cgroupPath: info?.cgroupPath.nonEmpty,
+                        usageBytes: container.latest?.usageBytes, workingSetBytes: container.history.last?.workingSetBytes,
+                        limitBytes: container.latest?.effectiveLimitBytes, specLimitBytes: info?.specLimitBytes,
+                        sampledAtNs: container.latest == nil ? nil : container.latestAtNs, oomKills: container.oomKills,
+                        topProcess: top))
+                }
+            }
+            return (nodes, containers)
+        }
+    }
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}
