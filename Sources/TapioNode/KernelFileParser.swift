@@ -196,10 +196,11 @@ enum KernelFileParser {
         while dot < end, bytes[dot] != UInt8(ascii: ".") { dot += 1 }
         guard let whole = number(bytes, start, dot) else { return nil }
         if dot == end { return Double(whole) }
-        guard let fraction = number(bytes, dot + 1, end) else { return nil }
-        var scale = 1.0
+        guard end - (dot + 1) <= 6, whole < 1 << 32, let fraction = number(bytes, dot + 1, end) else { return nil }
+        var scale: UInt64 = 1
         for _ in (dot + 1)..<end { scale *= 10 }
-        return Double(whole) + Double(fraction) / scale
+        // One correctly rounded division, so "1.93" reads exactly as the literal 1.93.
+        return Double(whole * scale + fraction) / Double(scale)
     }
 
     private enum StallKind { case some, full }
