@@ -41,6 +41,8 @@ let package = Package(
             name: "TapioNode",
             dependencies: [
                 "TapioWire", "CLibBPF", "CTapioBPF",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]),
 
         // Aggregator side: server, streams and dedup, journal, state, sinks.

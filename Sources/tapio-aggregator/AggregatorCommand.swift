@@ -65,7 +65,7 @@ struct AggregatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let token = try tokenFile.map(readToken) ?? []
+        let token = try tokenFile.map { try SharedToken.read(path: $0) } ?? []
         let address = HostPort(listen)!
         let log: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data("tapio-aggregator: \(line)\n".utf8))
@@ -114,14 +114,6 @@ struct AggregatorCommand: AsyncParsableCommand {
     }
 }
 
-func readToken(_ path: String) throws -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw ValidationError("cannot read token file \(path)")
-    }
-    let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    guard !token.isEmpty else { throw ValidationError("token file \(path) is empty") }
-    return Array(token.utf8)
-}
 
 /// Suspends until SIGINT or SIGTERM.
 func waitForTerminationSignal() async {

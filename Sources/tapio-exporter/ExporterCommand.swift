@@ -107,6 +107,9 @@ struct ExporterCommand: ParsableCommand {
         }
         Log.line("watching cgroup \(sensor.cgroupVersion) memory under \(cgroupRoot); BPF programs: \(withoutBPF ? "off" : sensor.attachedPrograms.joined(separator: ", "))")
 
+        let sender = try aggregator.map { try makeSender(address: HostPort($0)!) }
+        sender?.start()
+
         let deadline = duration.map { Date().addingTimeInterval($0) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -114,6 +117,7 @@ struct ExporterCommand: ParsableCommand {
         sensor.run(
             shouldStop: { stopRequested.load(ordering: .relaxed) || deadline.map { Date() >= $0 } ?? false },
             emit: { records in
+                sender?.submit(records: records)
                 guard print else { return }
                 var out = Data()
                 for record in records {
@@ -124,7 +128,42 @@ struct ExporterCommand: ParsableCommand {
                 }
                 stdout.write(out)
             })
+        if let sender {
+            // Bridge to the async drain: the sensor loop above runs on this (main) thread.
+            let stopped = DispatchSemaphore(value: 0)
+            Task.detached {
+                await sender.stop()
+                stopped.signal()
+            }
+            stopped.wait()
+        }
         Log.line("stopped")
+    }
+
+    /// The network side: a spool (disk, or memory), the optional `--record` dump, the sender.
+    private func makeSender(address: HostPort) throws -> FrameSender {
+        let token = try tokenFile.map { try SharedToken.read(path: $0) } ?? []
+        let store: any UnackedFrameStore
+        do {
+            store = try spoolDir.map { try DiskFrameSpool(directory: $0, maxBytes: spoolMaxBytes) }
+                ?? MemoryFrameStore(maxBytes: windowMaxBytes)
+        } catch {
+            Log.line("cannot open spool: \(error)")
+            throw ExitCode(2)
+        }
+        let nodeName = node ?? ProcessInfo.processInfo.hostName
+        let recorder = try record.map { path in
+            do {
+                return try FrameRecorder(path: path, nodeName: nodeName, streamEpoch: store.streamEpoch)
+            } catch {
+                Log.line("cannot record to \(path): \(error)")
+                throw ExitCode(2)
+            }
+        }
+        Log.line("streaming to \(address) as node \(nodeName), stream epoch \(store.streamEpoch)\(spoolDir.map { ", spool \($0)" } ?? "")")
+        return FrameSender(
+            configuration: .init(host: address.host, port: address.port, token: token, nodeName: nodeName),
+            store: store, log: Log.line, onFrame: { frame in recorder?.append(frame) })
     }
 
     private func installSignalHandlers() {
@@ -133,6 +172,7 @@ struct ExporterCommand: ParsableCommand {
         }
     }
 }
+
 
 
 enum Log {
