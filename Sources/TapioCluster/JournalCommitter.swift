@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The journal's flush loop: a dedicated thread (fsync blocks, so never an event loop) that
+/// commits whenever there are appends, back to back under load (each fsync covers everything
+/// appended while the previous one ran) and polling every `interval` when idle. After each
+/// commit it completes what waits for the new durable index.
+///
+/// Two ways to wait, both cheap:
+/// - `whenDurable(index, on: eventLoop)`: a future completed on the caller's event loop
+///   (one promise per frame or per group of frames).
+/// - `addListener`: called on the committer thread after every commit with the durable index;
+///   a connection keeps its own high-water mark of indices to acknowledge and hops to its
+///   event loop once per commit.
+///
+/// If a commit fails (disk full, I/O error) the journal has stopped: every waiter and listener
+/// gets the error, later waits fail at once, and the loop ends. Nothing is acknowledged again.
+public final class JournalCommitter: @unchecked Sendable {
+    public typealias Listener = @Sendable (Result<UInt64, JournalError>) -> Void
+
+    public struct ListenerID: Hashable, Sendable {
+        let value: UInt64
+    }
+
+    public let journal: Journal
+    /// Idle polling period.
+    public let interval: TimeAmount
+
+    private struct Waiter {
+        var index: UInt64
+        var complete: @Sendable (Result<UInt64, JournalError>) -> Void
+    }
+
+    private let lock = NIOLock()
+    // Guarded by `lock`.
+    private var waiters: [Waiter] = []
+    private var listeners: [ListenerID: Listener] = [:]
+    private var nextListener: UInt64 = 0
+    private var durable: UInt64
+    private var failure: JournalError?
+    private var running = false
+    private var stopRequested = false
+    private var commits: UInt64 = 0
+    private let finished = DispatchSemaphore(value: 0)
+
+    public init(journal: Journal, interval: TimeAmount = .milliseconds(2)) {
+        self.journal = journal
+        self.interval = interval
+        durable = journal.durableIndex
+    }
+
+    /// Starts the flush thread.
+    public func start() {
+        let alreadyRunning = lock.withLock { () -> Bool in
+            defer { running = true }
+            return running
+        }
+        guard !alreadyRunning else { return }
+        DispatchQueue(label: "tapio.journal.committer").async { [self] in run() }
+    }
+
+    /// Commits what is left, stops the thread and waits for it.
+    public func stop() {
+        let wasRunning = lock.withLock { () -> Bool in
+            stopRequested = true
+            return running
+        }
+        if wasRunning { finished.wait() }
+        lock.withLock { running = false }
+    }
+
+    /// The highest index known durable.
+    public var durableIndex: UInt64 { lock.withLock { durable } }
+    /// Commits performed (those that had something to write).
+    public var commitCount: UInt64 { lock.withLock { commits } }
+    public var failureCause: JournalError? { lock.withLock { failure } }
+
+    /// A future, on `eventLoop`, that succeeds with the durable index once `index` is durable
+    /// (at once if it already is) or fails when the journal stops.
+    public func whenDurable(_ index: UInt64, on eventLoop: any EventLoop) -> EventLoopFuture<UInt64> {
+        let promise = eventLoop.makePromise(of: UInt64.self)
+        onDurable(index) { result in promise.completeWith(result.mapError { $0 as any Error }) }
+        return promise.futureResult
+    }
+
+    /// Calls `body` (on the committer thread, or here if already decided) once `index` is
+    /// durable or the journal has failed.
+    public func onDurable(_ index: UInt64, _ body: @escaping @Sendable (Result<UInt64, JournalError>) -> Void) {
+        let now = lock.withLock { () -> Result<UInt64, JournalError>? in
+            if index <= durable { return .success(durable) }
+            if let failure { return .failure(failure) }
+            waiters.append(Waiter(index: index, complete: body))
+            return nil
+        }
+        if let now { body(now) }
+    }
+
+    /// Registers `body` to be called after every commit with the new durable index (and once
+    /// with the error if the journal fails).
+    public func addListener(_ body: @escaping Listener) -> ListenerID {
+        lock.withLock {
+            nextListener += 1
+            let id = ListenerID(value: nextListener)
+            listeners[id] = body
+            return id
+        }
+    }
+
+    public func removeListener(_ id: ListenerID) {
+        _ = lock.withLock { listeners.removeValue(forKey: id) }
+    }
+
+    /// Commits now, on the calling thread, and completes waiters: for shutdown and tests.
+    @discardableResult
+    public func commitNow() throws(JournalError) -> UInt64 {
+        let result: Result<UInt64, JournalError>
+        do {
+            result = .success(try journal.commit())
+        } catch {
+            result = .failure(error)
+        }
+        publish(result)
+        return try result.get()
+    }
+
+    // MARK: Loop
+
+    private func run() {
+        let idle = useconds_t(max(interval.nanoseconds / 1000, 1))
+        while true {
+            let stopping = lock.withLock { stopRequested }
+            if journal.hasUncommitted {
+                if (try? commitNow()) == nil { break }
+            } else if lock.withLock({ failure != nil }) {
+                break
+            } else if stopping {
+                break
+            } else {
+                usleep(idle)
+            }
+        }
+        finished.signal()
+    }
+
+    private func publish(_ result: Result<UInt64, JournalError>) {
+        let (ready, notify) = lock.withLock { () -> ([Waiter], [Listener]) in
+            switch result {
+            case .success(let index):
+                if index > durable { commits += 1 }
+                durable = max(durable, index)
+                var ready: [Waiter] = []
+                var index = 0
+                while index < waiters.count {
+                    if waiters[index].index <= durable {
+                        ready.append(waiters[index])
+                        waiters[index] = waiters[waiters.count - 1]
+                        waiters.removeLast()
+                    } else {
+                        index += 1
+                    }
+                }
+                return (ready, Array(listeners.values))
+            case .failure(let error):
+                failure = error
+                let ready = waiters
+                waiters = []
+                return (ready, Array(listeners.values))
+            }
+        }
+        let delivered = result.map { _ in lock.withLock { durable } }
+        for waiter in ready { waiter.complete(delivered) }
+        for listener in notify { listener(delivered) }
+    }
+}

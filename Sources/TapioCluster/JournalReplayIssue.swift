@@ -1,0 +1,28 @@
+import TapioWire
+
+/// Damage found while replaying a journal: where it was and what was done about it.
+public struct JournalReplayIssue: Sendable, Equatable, CustomStringConvertible {
+    public var segment: String
+    /// Byte offset of the first frame that could not be used; everything before it was read.
+    public var offset: Int
+    /// Bytes from `offset` to the end of the segment that were not replayed.
+    public var bytesDropped: Int
+    public var reason: String
+    /// True when it was the tail of the last segment (a crash mid-write) and was cut off the
+    /// file; false when an older segment was damaged (reading went on with the next segment).
+    public var tailCut: Bool
+
+    public init(segment: String, offset: Int, bytesDropped: Int, reason: String, tailCut: Bool) {
+        self.segment = segment
+        self.offset = offset
+        self.bytesDropped = bytesDropped
+        self.reason = reason
+        self.tailCut = tailCut
+    }
+
+    public var description: String {
+        tailCut
+            ? "\(segment): torn tail cut at byte \(offset) (\(bytesDropped) bytes dropped): \(reason)"
+            : "\(segment): damaged at byte \(offset), \(bytesDropped) bytes skipped: \(reason)"
+    }
+}
