@@ -90,6 +90,15 @@ let package = Package(
         .executableTarget(
             name: "tapio-workload", path: "tools/workload"),
         .executableTarget(
+            name: "tapio-loadgen",
+            dependencies: [
+                "TapioNode", "TapioWire", "TapioSimulation",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "tools/loadgen"),
+        .executableTarget(
             name: "tapio-wire-bench", dependencies: ["TapioWire", "TapioSimulation", "CLZ4"], path: "tools/wire-bench"),
 
         .testTarget(
