@@ -103,7 +103,8 @@ let package = Package(
 
         .testTarget(
             name: "TapioNodeTests",
-            dependencies: ["TapioNode", "TapioWire"],
+            // The executable dependency makes `swift test` build the workload the kernel tests run.
+            dependencies: ["TapioNode", "TapioWire", "tapio-workload"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TapioClusterTests",
@@ -112,6 +113,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        // Real processes over real TCP on loopback: the binaries are dependencies so that
+        // `swift test` builds them.
+        .testTarget(
+            name: "TapioEndToEndTests",
+            dependencies: ["tapio-aggregator", "tapio-exporter", "tapio-loadgen", "tapio", "tapio-workload"]),
         .testTarget(
             name: "TapioWireTests",
             dependencies: [

@@ -61,6 +61,11 @@ public final class FrameSender: @unchecked Sendable {
     private let store: any UnackedFrameStore
     private var batcher: RecordBatcher
     private var lingerTimer: Scheduled<Void>?
+    /// Loss reports handed to the batcher and not yet in a frame, and those in each unacked
+    /// frame: when the store drops a frame, the losses it carried are reported again, or the
+    /// aggregator's loss totals would be short by them.
+    private var lossesAwaitingFrame: [LossReport] = []
+    private var lossesInFrame: [UInt64: [LossReport]] = [:]
     private var session: ExporterSessionHandler?
     private var channel: (any Channel)?
     private var failures = 0
@@ -99,17 +104,39 @@ public final class FrameSender: @unchecked Sendable {
     public func start() {
         eventLoop.execute {
             let now = Self.nowNs()
-            for loss in self.store.takeDiscoveredLosses() { self.batcher.reportLoss(loss, nowNs: now) }
+            for loss in self.store.takeDiscoveredLosses() { self.report(loss, nowNs: now) }
             self.connect()
         }
     }
 
-    /// Queues records for the next BATCH frames (cut by count, size and linger).
+    /// Queues records for the next BATCH frames (cut by count, size and linger). Loss
+    /// reports among them are tracked like the sender's own.
     public func submit(records: [Record]) {
         eventLoop.execute {
             let now = Self.nowNs()
-            self.batcher.add(contentsOf: records, nowNs: now)
+            for record in records {
+                if case .lossReport(let loss) = record.body {
+                    self.report(loss, nowNs: now)
+                } else {
+                    self.batcher.add(record, nowNs: now)
+                }
+            }
             self.cutFrames(nowNs: now, force: false)
+        }
+    }
+
+    private func report(_ loss: LossReport, nowNs: UInt64) {
+        batcher.reportLoss(loss, nowNs: nowNs)
+        lossesAwaitingFrame.append(loss)
+    }
+
+    /// The store dropped frames `dropped.firstSequence...lastSequence`: report that, and again
+    /// the losses those frames were carrying.
+    private func storeDropped(_ dropped: LossReport, nowNs: UInt64) {
+        report(dropped, nowNs: nowNs)
+        let carried = lossesInFrame.keys.filter { (dropped.firstSequence...max(dropped.firstSequence, dropped.lastSequence)).contains($0) }
+        for sequence in carried.sorted() {
+            for loss in lossesInFrame.removeValue(forKey: sequence) ?? [] { report(loss, nowNs: nowNs) }
         }
     }
 
@@ -122,12 +149,19 @@ public final class FrameSender: @unchecked Sendable {
         var cut = false
         while force ? !batcher.isEmpty : batcher.isDue(nowNs: nowNs) {
             guard let frame = batcher.makeFrame(sequence: store.lastSequence + 1) else { break }
+            // The batcher puts every pending loss report at the front of the next frame.
+            if !lossesAwaitingFrame.isEmpty {
+                lossesInFrame[frame.header.sequence] = lossesAwaitingFrame
+                lossesAwaitingFrame = []
+            }
             do {
-                if let loss = try store.append(frame) { batcher.reportLoss(loss, nowNs: nowNs) }
+                if let dropped = try store.append(frame) { storeDropped(dropped, nowNs: nowNs) }
             } catch {
                 // The frame is lost: say so in-band, like any other drop.
                 log("cannot store frame \(frame.header.sequence): \(error)")
-                batcher.reportLoss(LossReport(source: .spool, lostRecords: UInt64(frame.header.count), lostBytes: UInt64(frame.header.frameSize)), nowNs: nowNs)
+                let carried = lossesInFrame.removeValue(forKey: frame.header.sequence) ?? []
+                report(LossReport(source: .spool, lostRecords: UInt64(frame.header.count), lostBytes: UInt64(frame.header.frameSize)), nowNs: nowNs)
+                for loss in carried { report(loss, nowNs: nowNs) }
                 continue
             }
             onFrame(frame)
@@ -254,6 +288,7 @@ public final class FrameSender: @unchecked Sendable {
         guard sequence > lastAcknowledged else { return }
         lastAcknowledged = sequence
         onAcknowledged(sequence)
+        if !lossesInFrame.isEmpty { lossesInFrame = lossesInFrame.filter { $0.key > sequence } }
         do {
             try store.acknowledge(through: sequence)
         } catch {

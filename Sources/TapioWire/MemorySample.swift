@@ -18,7 +18,7 @@ public struct MemorySample: RecordBody {
     public var shmemBytes: UInt64
     public var kernelBytes: UInt64
     public var swapBytes: UInt64
-    /// memory.events oom (v2) / under_oom transitions seen (v1).
+    /// memory.events oom (v2); 0 on v1, which keeps no count (only the under_oom state).
     public var oomEvents: UInt64
     public var oomKillEvents: UInt64
     /// v1 memory.failcnt, v2 memory.events `max`.

@@ -59,9 +59,6 @@ struct ExporterCommand: ParsableCommand {
     @Option(help: "Bearer token file for the kubelet.")
     var kubeletTokenFile: String?
 
-    @Option(help: "CA certificate file for the kubelet's TLS.")
-    var kubeletCAFile: String?
-
     @Flag(help: "Sample cgroups and the node only, without the BPF programs.")
     var withoutBPF = false
 
@@ -97,7 +94,7 @@ struct ExporterCommand: ParsableCommand {
             sampleIntervalNs: UInt64(sampleInterval * 1e9),
             probe: BPFProbeOptions(rssThresholdBytes: rssThresholdBytes, ringBufferBytes: ringBufferBytes),
             withoutBPF: withoutBPF)
-        let pods = try KubeletWatcher.start(url: kubeletURL, tokenFile: kubeletTokenFile, caFile: kubeletCAFile, log: Log.line)
+        let pods = try KubeletWatcher.start(url: kubeletURL, tokenFile: kubeletTokenFile, caFile: nil, log: Log.line)
         let sensor: NodeSensor
         do {
             sensor = try NodeSensor(options: options, podIndex: { pods?.current }, log: Log.line)
