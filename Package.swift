@@ -45,11 +45,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
 
+        // Prediction: pure Swift, no I/O, imports nothing of ours.
+        .target(name: "TapioPredict"),
+
         // Aggregator side: server, streams and dedup, journal, state, sinks.
         .target(
             name: "TapioCluster",
             dependencies: [
-                "TapioWire",
+                "TapioWire", "TapioPredict",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -118,6 +121,7 @@ let package = Package(
         .testTarget(
             name: "TapioEndToEndTests",
             dependencies: ["tapio-aggregator", "tapio-exporter", "tapio-loadgen", "tapio", "tapio-workload"]),
+        .testTarget(name: "TapioPredictTests", dependencies: ["TapioPredict"]),
         .testTarget(
             name: "TapioWireTests",
             dependencies: [
