@@ -72,7 +72,8 @@ final class AggregatorConnectionHandler: ChannelDuplexHandler {
             exporterMessage(context: context, stream: stream, frame: frame, message: message)
         case .subscriber:
             switch message {
-            case .heartbeat, .subscribe: break
+            case .heartbeat: break
+            case .subscribe(let filter): host.subscribe(channel: context.channel, filter: filter)
             case .goodbye: context.close(promise: nil)
             default: fail(context: context, ErrorMessage(code: .protocolViolation, message: "\(message.type) is not expected from a subscriber"))
             }

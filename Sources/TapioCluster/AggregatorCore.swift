@@ -121,6 +121,13 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
 
     public func log(_ line: String) { logSink(line) }
 
+    public let subscribers = SubscriberHub()
+
+    public func subscribe(channel: any Channel, filter: Subscribe) {
+        subscribers.subscribe(channel: channel, filter: filter)
+        log("tail subscribed from \(channel.remoteAddress.map { "\($0)" } ?? "?")")
+    }
+
     public func sessionStarted(_ stream: StreamKey) {
         stateLock.withLock { connectedStreams[stream, default: 0] += 1 }
     }
