@@ -368,9 +368,14 @@ public final class Journal: @unchecked Sendable {
         segments[segments.count - 1].checkpointEnd = nextIndex - 1
     }
 
+    /// The cause of a DumpWriter failure without its own "cannot write to <path>: " prefix
+    /// (the journal error already names the path).
     static func reason(_ error: any Error) -> String {
-        if let error = error as? DumpWriter.IOError { return error.description }
-        return String(describing: error)
+        let text = (error as? DumpWriter.IOError)?.description ?? String(describing: error)
+        for prefix in ["cannot write to ", "cannot open ", "cannot fsync "] where text.hasPrefix(prefix) {
+            if let colon = text.range(of: ": ", options: .backwards) { return String(text[colon.upperBound...]) }
+        }
+        return text
     }
 
     static func now() -> Double {
