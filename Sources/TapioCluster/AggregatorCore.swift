@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -19,10 +18,8 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
     private var connectedStreams: [StreamKey: Int] = [:]  // guarded by stateLock
 
     private let counters = NIOLockedValueBox(PipelineCounters())
-    private let waiters = NIOLockedValueBox<[(index: UInt64, promise: EventLoopPromise<Void>)]>([])
-    private let commitSignal = DispatchSemaphore(value: 0)
-    private let running = NIOLockedValueBox(true)
-    private var committer: Thread?
+    /// Group commit: fsyncs the journal while there are appends and releases acknowledgements.
+    private let committer: JournalCommitter?
 
     /// Opens the journal in `journalDirectory` (nil: no durability, acks immediately) and
     /// rebuilds the state from it before any connection is served.
@@ -40,22 +37,18 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
                 log("journal: rebuilt state from \(summary.batches) batches (\(summary.records) records) of \(summary.ledger.streams.count) streams in \(summary.segments.count) segment(s)")
             }
             self.journal = journal
+            committer = JournalCommitter(journal: journal)
         } else {
             journal = nil
+            committer = nil
         }
         state = rebuilt
-        if journal != nil {
-            let thread = Thread { [unowned self] in self.commitLoop() }
-            thread.name = "tapio-journal-commit"
-            committer = thread
-            thread.start()
-        }
+        committer?.start()
     }
 
-    /// Stops the committer after a last commit.
+    /// Stops the committer and closes the journal after a last commit.
     public func shutdown() {
-        running.withLockedValue { $0 = false }
-        commitSignal.signal()
+        committer?.stop()
         if let journal { try? journal.close() }
     }
 
@@ -80,7 +73,6 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
             switch appended {
             case .appended(let index):
                 apply(stream: stream, batch: batch)
-                commitSignal.signal()
                 return .applied(journalIndex: index)
             case .duplicate(_, let index):
                 count { $0.duplicateBatches += 1 }
@@ -106,13 +98,8 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
     }
 
     public func whenDurable(_ journalIndex: UInt64, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
-        guard let journal else { return eventLoop.makeSucceededVoidFuture() }
-        if journalIndex <= journal.durableIndex { return eventLoop.makeSucceededVoidFuture() }
-        if let failure = journal.stopCause { return eventLoop.makeFailedFuture(failure) }
-        let promise = eventLoop.makePromise(of: Void.self)
-        waiters.withLockedValue { $0.append((journalIndex, promise)) }
-        commitSignal.signal()
-        return promise.futureResult
+        guard let committer else { return eventLoop.makeSucceededVoidFuture() }
+        return committer.whenDurable(journalIndex, on: eventLoop).map { _ in }
     }
 
     public func count(_ update: (inout PipelineCounters) -> Void) {
@@ -160,43 +147,4 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
     public var connected: [StreamKey: Int] { stateLock.withLock { connectedStreams } }
 
     public var uptimeSeconds: Double { Date().timeIntervalSince(startedAt) }
-
-    // MARK: Group commit
-
-    /// Commits whenever there is something to commit, then completes every waiter whose index
-    /// is durable. Concurrent appends during an fsync ride on the next one: one fsync serves
-    /// all of them.
-    private func commitLoop() {
-        while running.withLockedValue({ $0 }) {
-            commitSignal.wait()
-            guard let journal else { return }
-            do {
-                while journal.hasUncommitted {
-                    let durable = try journal.commit()
-                    release(through: durable)
-                }
-                release(through: journal.durableIndex)
-            } catch {
-                count { $0.journalErrors += 1 }
-                log("journal commit failed, acknowledgements stopped: \(error)")
-                let failed = waiters.withLockedValue { all -> [EventLoopPromise<Void>] in
-                    defer { all.removeAll() }
-                    return all.map(\.promise)
-                }
-                for promise in failed { promise.fail(error) }
-            }
-        }
-    }
-
-    private func release(through durable: UInt64) {
-        let ready = waiters.withLockedValue { all -> [EventLoopPromise<Void>] in
-            var ready: [EventLoopPromise<Void>] = []
-            all.removeAll { entry in
-                if entry.index <= durable { ready.append(entry.promise); return true }
-                return false
-            }
-            return ready
-        }
-        for promise in ready { promise.succeed() }
-    }
 }

@@ -323,10 +323,7 @@ public final class Journal: @unchecked Sendable {
     }
 
     static func markerFrame(_ key: StreamKey) -> WireFrame {
-        let zero = [UInt8](repeating: 0, count: Nonce.length)
-        return Message.auth(
-            Auth(role: .exporter, streamEpoch: key.epoch, clientNonce: Nonce(bytes: zero), proof: Proof(bytes: zero), nodeName: key.node)
-        ).frame()
+        StreamMarker.frame(nodeName: key.node, streamEpoch: key.epoch)
     }
 
     private func rotate() throws(JournalError) {
