@@ -1,0 +1,127 @@
+/// Projects a history toward a limit: which trend to believe, when it reaches the limit, and how
+/// likely that is within the warning horizon. Shared by container and node predictors.
+public struct TrendProjection: Sendable, Equatable {
+    /// The state this evaluation alone suggests; nil when the history cannot be judged yet
+    /// (too short, or just after a level shift).
+    public var rawState: AlertState?
+    /// The fit that was believed, if any.
+    public var fit: TrendFit?
+    /// True when the trend grows and Mann–Kendall rejects "no trend".
+    public var isSignificant: Bool
+    public var eta: EtaInterval?
+    public var confidence: Double
+    /// The significant slope, else 0.
+    public var slopeBytesPerSecond: Double
+
+    /// Points (and seconds) a fit needs before it may be believed.
+    static let minimumPoints = 6
+    /// Recent window compared with the long one to notice that a trend stopped or sped up.
+    static let recentWindowSeconds: Double = 120
+
+    static let insufficient = TrendProjection(
+        rawState: nil, fit: nil, isSignificant: false, eta: nil, confidence: 0, slopeBytesPerSecond: 0)
+
+    /// - Parameters:
+    ///   - zCritical: Mann–Kendall one-sided critical z for the configured significance level.
+    ///   - currentBytes: the latest sample, which may sit above the envelope.
+    static func project(
+        history: CompactHistory, notBeforeSeconds: Double, limitBytes: Double, currentBytes: Double,
+        nowSeconds: Double, zCritical: Double, configuration: PredictorConfiguration
+    ) -> TrendProjection {
+        withUnsafeTemporaryAllocation(of: EnvelopePoint.self, capacity: CompactHistory.maximumPointCount) { points in
+            let count = history.copyPoints(into: points, notBeforeSeconds: notBeforeSeconds)
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: TrendFit.scratchCount) { scratch in
+                project(
+                    UnsafeBufferPointer(rebasing: points[0..<count]), scratch: scratch, limitBytes: limitBytes,
+                    currentBytes: currentBytes, nowSeconds: nowSeconds, zCritical: zCritical,
+                    configuration: configuration)
+            }
+        }
+    }
+
+    private static func project(
+        _ all: UnsafeBufferPointer<EnvelopePoint>, scratch: UnsafeMutableBufferPointer<Double>,
+        limitBytes: Double, currentBytes: Double, nowSeconds: Double, zCritical: Double,
+        configuration: PredictorConfiguration
+    ) -> TrendProjection {
+        guard hasEnoughHistory(all, configuration) else { return .insufficient }
+        let shifts = LevelShiftDetector.detect(
+            all, scratch: scratch, minimumStepBytes: configuration.stepFractionOfLimit * limitBytes)
+        let segment = UnsafeBufferPointer(rebasing: all[shifts.fitStart...])
+        guard hasEnoughHistory(segment, configuration),
+            var fit = TrendFit.fit(
+                segment, scratch: scratch, anchorSeconds: nowSeconds, excursionWindowSeconds: recentWindowSeconds)
+        else { return .insufficient }
+
+        // A stopped or accelerating trend shows first in the recent window. A staircase's recent
+        // window is a plateau by nature, so there the long-run rate stands.
+        if !shifts.isStaircase {
+            var recentStart = segment.count
+            while recentStart > 0 && segment[recentStart - 1].timeSeconds >= nowSeconds - recentWindowSeconds {
+                recentStart -= 1
+            }
+            let recent = UnsafeBufferPointer(rebasing: segment[recentStart...])
+            if recent.count >= 8, fit.spanSeconds >= 1.5 * (recent[recent.count - 1].timeSeconds - recent[0].timeSeconds),
+                let recentFit = TrendFit.fit(
+                    recent, scratch: scratch, anchorSeconds: nowSeconds, excursionWindowSeconds: recentWindowSeconds)
+            {
+                let recentSignificant = recentFit.mannKendallZ >= zCritical
+                if (!recentSignificant && fit.slope > recentFit.slopeHigh)
+                    || (recentSignificant && recentFit.slopeLow > fit.slope)
+                {
+                    fit = recentFit
+                }
+            }
+        }
+
+        let significant = fit.slope > 0 && fit.mannKendallZ >= zCritical
+        guard significant else {
+            return TrendProjection(
+                rawState: .healthy, fit: fit, isSignificant: false, eta: nil, confidence: 0, slopeBytesPerSecond: 0)
+        }
+        let peakNow = max(currentBytes, fit.envelope(atSeconds: nowSeconds) + fit.peakExcursion)
+        let headroom = max(limitBytes - peakNow, 0)
+        let eta = EtaInterval(
+            p10: headroom / max(fit.slopeHigh, fit.slope),
+            p50: headroom / fit.slope,
+            p90: fit.slopeLow > 0 ? headroom / fit.slopeLow : .infinity)
+        let confidence = confidenceOfReaching(
+            headroom: headroom, fit: fit, etaSeconds: eta.p50, configuration: configuration)
+
+        var raw = AlertState.healthy
+        if confidence >= configuration.minimumConfidence {
+            if eta.p50 <= configuration.criticalHorizonSeconds {
+                raw = .critical
+            } else if eta.p50 <= configuration.warningHorizonSeconds {
+                raw = .warning
+            }
+        }
+        return TrendProjection(
+            rawState: raw, fit: fit, isSignificant: true, eta: eta, confidence: confidence,
+            slopeBytesPerSecond: fit.slope)
+    }
+
+    private static func hasEnoughHistory(
+        _ points: UnsafeBufferPointer<EnvelopePoint>, _ configuration: PredictorConfiguration
+    ) -> Bool {
+        points.count >= minimumPoints
+            && points[points.count - 1].timeSeconds - points[0].timeSeconds >= configuration.minimumTrendSpanSeconds
+    }
+
+    /// P(limit reached within the warning horizon) = P(true slope ≥ headroom / horizon) ×
+    /// P(the trend lasts another ETA). The slope is taken as normal around the Theil–Sen estimate
+    /// with the spread of Sen's interval (at least 5 % of the slope, for model error the interval
+    /// cannot see). Persistence follows a Lomax (Pareto II, shape 1) prior on how long leaks run:
+    /// a trend seen for A seconds lasts τ more with probability (A + s) / (A + s + τ).
+    static func confidenceOfReaching(
+        headroom: Double, fit: TrendFit, etaSeconds: Double, configuration: PredictorConfiguration
+    ) -> Double {
+        let horizon = configuration.warningHorizonSeconds
+        let sigma = max((fit.slopeHigh - fit.slopeLow) / (2 * TrendFit.z80), 0.05 * abs(fit.slope), 1e-9)
+        let neededSlope = headroom / horizon
+        let reach = NormalDistribution.cumulative((fit.slope - neededSlope) / sigma)
+        let age = fit.spanSeconds + configuration.leakPersistenceScaleSeconds
+        let persist = age / (age + min(etaSeconds, horizon))
+        return min(max(reach * persist, 0), 1)
+    }
+}
