@@ -11,7 +11,7 @@ endif
 SWIFT ?= swift
 CONFIG ?= release
 BIN := bin
-PRODUCTS := tapio tapio-exporter tapio-aggregator tapio-vectors tapio-wire-bench tapio-workload tapio-loadgen
+PRODUCTS := tapio tapio-exporter tapio-aggregator tapio-tail tapio-vectors tapio-wire-bench tapio-workload tapio-loadgen
 DEBIAN_PACKAGES := libbpf-dev libelf-dev liblz4-dev zlib1g-dev bpftool pkg-config lz4
 
 all: build

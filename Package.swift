@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tapio", targets: ["tapio"]),
         .executable(name: "tapio-exporter", targets: ["tapio-exporter"]),
         .executable(name: "tapio-aggregator", targets: ["tapio-aggregator"]),
+        .executable(name: "tapio-tail", targets: ["tapio-tail"]),
         .library(name: "TapioWire", targets: ["TapioWire"]),
     ],
     dependencies: [
@@ -87,6 +88,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        .executableTarget(
+            name: "tapio-tail",
+            dependencies: [
+                "TapioCluster", "TapioWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
         // Tools: golden-vector generator and wire benchmark.
         .executableTarget(
             name: "tapio-vectors", dependencies: ["TapioWire", "TapioSimulation"], path: "tools/vectors"),
@@ -120,7 +128,7 @@ let package = Package(
         // `swift test` builds them.
         .testTarget(
             name: "TapioEndToEndTests",
-            dependencies: ["tapio-aggregator", "tapio-exporter", "tapio-loadgen", "tapio", "tapio-workload"]),
+            dependencies: ["tapio-aggregator", "tapio-exporter", "tapio-loadgen", "tapio", "tapio-workload", "tapio-tail"]),
         .testTarget(name: "TapioPredictTests", dependencies: ["TapioPredict"]),
         .testTarget(
             name: "TapioWireTests",

@@ -105,7 +105,7 @@ struct AggregatorCommand: AsyncParsableCommand {
         }
         log("listening for frames on \(address.host):\(server.localPort ?? address.port)\(httpServer.map { ", HTTP on port \($0.localPort ?? 0)" } ?? "")\(token.isEmpty ? " (no token)" : "")\(journal.map { ", journal in \($0)" } ?? ", no journal")")
 
-        await waitForTerminationSignal()
+        await TerminationSignal.wait()
         log("shutting down")
         await server.close()
         await httpServer?.close()
@@ -113,37 +113,3 @@ struct AggregatorCommand: AsyncParsableCommand {
         try? await group.shutdownGracefully()
     }
 }
-
-
-/// Suspends until SIGINT or SIGTERM.
-func waitForTerminationSignal() async {
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        let once = SignalOnce(continuation)
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { once.fire() }
-            source.resume()
-            once.keep(source)
-        }
-    }
-}
-
-final class SignalOnce: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Void, Never>?
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
-
-    func keep(_ source: any DispatchSourceSignal) { lock.withLock { sources.append(source) } }
-
-    func fire() {
-        let pending = lock.withLock { () -> CheckedContinuation<Void, Never>? in
-            defer { continuation = nil }
-            return continuation
-        }
-        pending?.resume()
-    }
-}
-
