@@ -165,6 +165,13 @@ final class AggregatorConnectionHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if case .closing = state {
+            // This connection already failed or ended: what the decoder reports about the bytes
+            // left over (e.g. the half-sent AUTH of a peer cut by the handshake timeout, as
+            // `closed-mid-frame`) is not another decode error.
+            context.close(promise: nil)
+            return
+        }
         if let wire = error as? WireError {
             host.count { $0.decodeErrors += 1 }
             let code: ErrorMessage.Code = switch wire {
