@@ -56,6 +56,15 @@ struct LevelShiftDetector {
             }
             // An episode reaching the last point is ongoing, not completed.
             if end + 1 >= n - 1 { break }
+            // A shift must move the level: the points after it must sit beyond the points before
+            // it (a dip of the envelope that recovers, or sawtooth, is no shift).
+            guard
+                levelMoved(
+                    points, before: i, after: end + 1, up: first > 0, threshold: threshold, rate: typicalRate)
+            else {
+                i = end + 1
+                continue
+            }
             segmentStart = end + 1
             if first > 0 {
                 upwardShifts += 1
@@ -67,6 +76,35 @@ struct LevelShiftDetector {
             i = end + 1
         }
         return Result(segmentStart: segmentStart, staircaseStart: staircaseStart, upwardShifts: upwardShifts)
+    }
+
+    /// Compares the median of up to `confirmationPoints` points ending at `before` with that of
+    /// the points starting at `after`, both with the typical growth taken out (a steady leak is
+    /// no level shift); needs at least 3 points after.
+    private static func levelMoved(
+        _ points: UnsafeBufferPointer<EnvelopePoint>, before: Int, after: Int, up: Bool, threshold: Double,
+        rate: Double
+    ) -> Bool {
+        let afterCount = min(confirmationPoints, points.count - after)
+        guard afterCount >= 3 else { return false }
+        let beforeStart = max(0, before + 1 - confirmationPoints)
+        let origin = points[before].timeSeconds
+        let earlier = detrendedMedian(points, beforeStart...before, rate: rate, origin: origin)
+        let later = detrendedMedian(points, after...(after + afterCount - 1), rate: rate, origin: origin)
+        return up ? later - earlier > threshold / 2 : earlier - later > threshold / 2
+    }
+
+    private static let confirmationPoints = 5
+
+    private static func detrendedMedian(
+        _ points: UnsafeBufferPointer<EnvelopePoint>, _ range: ClosedRange<Int>, rate: Double, origin: Double
+    ) -> Double {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: confirmationPoints) { values in
+            for (slot, index) in range.enumerated() {
+                values[slot] = points[index].lowBytes - rate * (points[index].timeSeconds - origin)
+            }
+            return OrderStatistics.median(values, in: 0..<range.count)
+        }
     }
 
     private static func jump(_ points: UnsafeBufferPointer<EnvelopePoint>, _ i: Int, _ rate: Double) -> Double {

@@ -12,6 +12,9 @@ public struct PredictorConfiguration: Sendable, Equatable {
     public var limitChangeWarmUpSeconds: Double = 0
     /// A trend needs at least this much post-warm-up history.
     public var minimumTrendSpanSeconds: Double = 25
+    /// The trend is fitted to the lower envelope over this window: garbage-collector sawtooth
+    /// with a period up to it reads as its troughs. Longer means later detection of a new leak.
+    public var envelopeWindowSeconds: Double = 30
     /// One-sided Mann–Kendall significance level: noise must not read as a trend.
     public var significanceLevel: Double = 0.01
     /// Minimum confidence for a trend to raise WARNING or CRITICAL.

@@ -14,9 +14,6 @@ public struct TrendFit: Sendable, Equatable {
     /// Where the envelope line passes at `anchorSeconds`.
     public var anchorSeconds: Double
     public var envelopeAtAnchor: Double
-    /// How far recent peaks reach above the envelope line (sawtooth amplitude plus noise): the
-    /// limit is hit by peaks, not troughs.
-    public var peakExcursion: Double
 
     /// z for an 80 % two-sided interval (the p10…p90 band).
     static let z80 = 1.2815515655446004
@@ -27,11 +24,11 @@ public struct TrendFit: Sendable, Equatable {
         envelopeAtAnchor + slope * (time - anchorSeconds)
     }
 
-    /// Fits `points` (time order). `scratch` needs `scratchCount` elements. Peaks are looked
-    /// at over the last `excursionWindowSeconds` before the anchor. Nil with fewer than 3 points.
+    /// Fits the lows of `points` (time order). `scratch` needs `scratchCount` elements.
+    /// Nil with fewer than 3 points.
     static func fit(
         _ points: UnsafeBufferPointer<EnvelopePoint>, scratch: UnsafeMutableBufferPointer<Double>,
-        anchorSeconds: Double, excursionWindowSeconds: Double
+        anchorSeconds: Double
     ) -> TrendFit? {
         let n = points.count
         guard n >= 3 else { return nil }
@@ -70,15 +67,9 @@ public struct TrendFit: Sendable, Equatable {
         }
         let envelopeAtAnchor = OrderStatistics.median(scratch, in: 0..<n)
 
-        var excursion = 0.0
-        let excursionStart = anchorSeconds - excursionWindowSeconds
-        for point in points where point.highTimeSeconds >= excursionStart {
-            let line = envelopeAtAnchor + slope * (point.highTimeSeconds - anchorSeconds)
-            excursion = max(excursion, point.highBytes - line)
-        }
         return TrendFit(
             pointCount: n, spanSeconds: points[n - 1].timeSeconds - points[0].timeSeconds,
             slope: slope, slopeLow: slopeLow, slopeHigh: slopeHigh, mannKendallZ: z,
-            anchorSeconds: anchorSeconds, envelopeAtAnchor: envelopeAtAnchor, peakExcursion: excursion)
+            anchorSeconds: anchorSeconds, envelopeAtAnchor: envelopeAtAnchor)
     }
 }

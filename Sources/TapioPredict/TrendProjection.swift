@@ -28,29 +28,40 @@ public struct TrendProjection: Sendable, Equatable {
         history: CompactHistory, notBeforeSeconds: Double, limitBytes: Double, currentBytes: Double,
         nowSeconds: Double, zCritical: Double, configuration: PredictorConfiguration
     ) -> TrendProjection {
-        withUnsafeTemporaryAllocation(of: EnvelopePoint.self, capacity: CompactHistory.maximumPointCount) { points in
-            let count = history.copyPoints(into: points, notBeforeSeconds: notBeforeSeconds)
+        let capacity = CompactHistory.maximumPointCount
+        return withUnsafeTemporaryAllocation(of: EnvelopePoint.self, capacity: 2 * capacity) { buffer in
+            let raw = UnsafeMutableBufferPointer(rebasing: buffer[0..<capacity])
+            let envelope = UnsafeMutableBufferPointer(rebasing: buffer[capacity...])
+            let count = history.copyPoints(into: raw, notBeforeSeconds: notBeforeSeconds)
+            guard count > 0 else { return .insufficient }
+            let rawPoints = UnsafeBufferPointer(rebasing: raw[0..<count])
+            let envelopeCount = LowerEnvelope.reduce(
+                rawPoints, into: envelope, windowSeconds: configuration.envelopeWindowSeconds)
             return withUnsafeTemporaryAllocation(of: Double.self, capacity: TrendFit.scratchCount) { scratch in
                 project(
-                    UnsafeBufferPointer(rebasing: points[0..<count]), scratch: scratch, limitBytes: limitBytes,
-                    currentBytes: currentBytes, nowSeconds: nowSeconds, zCritical: zCritical,
-                    configuration: configuration)
+                    raw: rawPoints, envelope: UnsafeBufferPointer(rebasing: envelope[0..<envelopeCount]),
+                    scratch: scratch, limitBytes: limitBytes, currentBytes: currentBytes, nowSeconds: nowSeconds,
+                    zCritical: zCritical, configuration: configuration)
             }
         }
     }
 
     private static func project(
-        _ all: UnsafeBufferPointer<EnvelopePoint>, scratch: UnsafeMutableBufferPointer<Double>,
-        limitBytes: Double, currentBytes: Double, nowSeconds: Double, zCritical: Double,
-        configuration: PredictorConfiguration
+        raw: UnsafeBufferPointer<EnvelopePoint>, envelope all: UnsafeBufferPointer<EnvelopePoint>,
+        scratch: UnsafeMutableBufferPointer<Double>, limitBytes: Double, currentBytes: Double,
+        nowSeconds: Double, zCritical: Double, configuration: PredictorConfiguration
     ) -> TrendProjection {
-        guard hasEnoughHistory(all, configuration) else { return .insufficient }
+        guard hasEnoughHistory(raw, configuration), all.count >= minimumPoints else { return .insufficient }
+        // Steps smaller than the usual spread within a bucket (noise, sawtooth) are not steps.
+        for i in 0..<raw.count { scratch[i] = raw[i].highBytes - raw[i].lowBytes }
+        let typicalRange = OrderStatistics.median(scratch, in: 0..<raw.count)
         let shifts = LevelShiftDetector.detect(
-            all, scratch: scratch, minimumStepBytes: configuration.stepFractionOfLimit * limitBytes)
+            all, scratch: scratch,
+            minimumStepBytes: max(configuration.stepFractionOfLimit * limitBytes, typicalRange))
         let segment = UnsafeBufferPointer(rebasing: all[shifts.fitStart...])
-        guard hasEnoughHistory(segment, configuration),
-            var fit = TrendFit.fit(
-                segment, scratch: scratch, anchorSeconds: nowSeconds, excursionWindowSeconds: recentWindowSeconds)
+        guard segment.count >= minimumPoints,
+            nowSeconds - segment[0].timeSeconds >= configuration.minimumTrendSpanSeconds,
+            var fit = TrendFit.fit(segment, scratch: scratch, anchorSeconds: nowSeconds)
         else { return .insufficient }
 
         // A stopped or accelerating trend shows first in the recent window. A staircase's recent
@@ -62,10 +73,10 @@ public struct TrendProjection: Sendable, Equatable {
             }
             let recent = UnsafeBufferPointer(rebasing: segment[recentStart...])
             if recent.count >= 8, fit.spanSeconds >= 1.5 * (recent[recent.count - 1].timeSeconds - recent[0].timeSeconds),
-                let recentFit = TrendFit.fit(
-                    recent, scratch: scratch, anchorSeconds: nowSeconds, excursionWindowSeconds: recentWindowSeconds)
+                let recentFit = TrendFit.fit(recent, scratch: scratch, anchorSeconds: nowSeconds)
             {
-                let recentSignificant = recentFit.mannKendallZ >= zCritical
+                // Two tests are made here: the stricter level keeps the pair's false-alarm rate.
+                let recentSignificant = recentFit.mannKendallZ >= zCritical + 0.5
                 if (!recentSignificant && fit.slope > recentFit.slopeHigh)
                     || (recentSignificant && recentFit.slopeLow > fit.slope)
                 {
@@ -79,7 +90,13 @@ public struct TrendProjection: Sendable, Equatable {
             return TrendProjection(
                 rawState: .healthy, fit: fit, isSignificant: false, eta: nil, confidence: 0, slopeBytesPerSecond: 0)
         }
-        let peakNow = max(currentBytes, fit.envelope(atSeconds: nowSeconds) + fit.peakExcursion)
+        // The limit is hit by the peaks (sawtooth crests, noise), not by the envelope.
+        var excursion = 0.0
+        let segmentStart = segment[0].timeSeconds
+        for point in raw where point.highTimeSeconds >= max(nowSeconds - recentWindowSeconds, segmentStart) {
+            excursion = max(excursion, point.highBytes - fit.envelope(atSeconds: point.highTimeSeconds))
+        }
+        let peakNow = max(currentBytes, fit.envelope(atSeconds: nowSeconds) + excursion)
         let headroom = max(limitBytes - peakNow, 0)
         let eta = EtaInterval(
             p10: headroom / max(fit.slopeHigh, fit.slope),

@@ -28,7 +28,7 @@ final class LinearLeakTests: XCTestCase {
             }
             // Judge ETAs once the fit has a minute of history past warm-up.
             var checked = 0
-            for step in run.steps where step.timeSeconds >= max(warned.timeSeconds, 100) {
+            for step in run.steps where step.timeSeconds >= max(warned.timeSeconds, 120) {
                 guard let eta = step.assessment.eta else { continue }
                 let truth = killTime - step.timeSeconds
                 guard truth >= 30 else { continue }
