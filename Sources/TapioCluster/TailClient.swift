@@ -54,7 +54,7 @@ public final class TailClient: @unchecked Sendable {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(MessageToByteHandler(FrameEncoder()))
                     try sync.addHandler(ByteToMessageHandler(FrameDecoder()))
-                    try sync.addHandler(IdleStateHandler(readTimeout: .seconds(60), writeTimeout: .seconds(10)))
+                    try sync.addHandler(AnnouncedIdleTimeout.provisionalHandler(), name: AnnouncedIdleTimeout.handlerName)
                     try sync.addHandler(TailSessionHandler(
                         handshake: ClientHandshake(token: token, role: .tail, nodeName: "", streamEpoch: 0), filter: filter, client: self))
                 }
@@ -132,7 +132,8 @@ private final class TailSessionHandler: ChannelInboundHandler {
         switch handshake.receive(message) {
         case .send(let reply):
             context.writeAndFlush(wrapOutboundOut(reply.frame()), promise: nil)
-        case .established(_, let serverName, _):
+        case .established(_, let serverName, let idleTimeout):
+            AnnouncedIdleTimeout.apply(milliseconds: idleTimeout, to: context)
             subscribed = true
             context.writeAndFlush(wrapOutboundOut(Message.subscribe(filter).frame()), promise: nil)
             client.established(serverName: serverName)
@@ -146,7 +147,7 @@ private final class TailSessionHandler: ChannelInboundHandler {
         guard let idle = event as? IdleStateHandler.IdleStateEvent else { return context.fireUserInboundEventTriggered(event) }
         switch idle {
         case .write: context.writeAndFlush(wrapOutboundOut(Message.heartbeat.frame()), promise: nil)
-        case .read: client.failed("aggregator silent for 60s"); context.close(promise: nil)
+        case .read: client.failed("aggregator silent past its idle timeout"); context.close(promise: nil)
         case .all: break
         }
     }

@@ -49,7 +49,8 @@ final class ExporterSessionHandler: ChannelInboundHandler {
             case .send(let reply):
                 state = .handshaking(handshake)
                 context.writeAndFlush(wrapOutboundOut(reply.frame()), promise: nil)
-            case .established(let resume, let serverName, _):
+            case .established(let resume, let serverName, let idleTimeout):
+                AnnouncedIdleTimeout.apply(milliseconds: idleTimeout, to: context)
                 state = .streaming
                 lastAcked = resume
                 lastSent = resume

@@ -228,7 +228,8 @@ public final class FrameSender: @unchecked Sendable {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(MessageToByteHandler(FrameEncoder()))
                     try sync.addHandler(ByteToMessageHandler(FrameDecoder()))
-                    try sync.addHandler(IdleStateHandler(readTimeout: idle, writeTimeout: .nanoseconds(idle.nanoseconds / 3)))
+                    // Provisional until HELLO announces the server's idle timeout.
+                    try sync.addHandler(IdleStateHandler(readTimeout: idle, writeTimeout: .nanoseconds(idle.nanoseconds / 3)), name: AnnouncedIdleTimeout.handlerName)
                     try sync.addHandler(ExporterSessionHandler(sender: self, handshake: handshake))
                 }
             }

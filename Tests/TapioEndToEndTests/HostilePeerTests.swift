@@ -297,15 +297,7 @@ final class HostilePeerTests: XCTestCase {
 
     /// The real exporter must heartbeat at a third of the idle timeout the aggregator announces
     /// in HELLO (§6.6: "both sides use this value"), so a quiet node is never dropped.
-    ///
-    /// Known bug (TapioNode, not the aggregator): FrameSender/ExporterSessionHandler heartbeat
-    /// from their own 30 s default and ignore HELLO's idleTimeoutMilliseconds, so with an
-    /// aggregator idle timeout under ~10 s a quiet exporter is dropped and reconnects over and
-    /// over. Skipped until fixed; run with TAPIO_E2E_KNOWN_BUGS=1 (it fails today).
     func testQuietExporterIsKeptAliveByHeartbeatsAtTheAnnouncedIdleTimeout() throws {
-        guard ProcessInfo.processInfo.environment["TAPIO_E2E_KNOWN_BUGS"] != nil else {
-            throw XCTSkip("known bug: the exporter ignores HELLO's idle timeout for its heartbeats")
-        }
         let aggregator = try startAggregator(extra: ["--idle-timeout", "1"])
         // One sample right away, then nothing but heartbeats for the rest of the run.
         let exporter = try harness.start(
