@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import TapioPredict
 import TapioWire
 
 /// The aggregator's heart: exactly-once admission (through the journal's ledger), the
@@ -9,6 +10,8 @@ import TapioWire
 public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
     public let journal: Journal?
     private let logSink: @Sendable (String) -> Void
+    /// Where alerts go (stdout, alert log, ...); the tail subscribers are always included.
+    private let sinks: [any AlertSink]
     private let startedAt = Date()
 
     private let stateLock = NIOLock()
@@ -23,12 +26,16 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
 
     /// Opens the journal in `journalDirectory` (nil: no durability, acks immediately) and
     /// rebuilds the state from it before any connection is served.
-    public init(journalDirectory: String?, journalConfiguration: JournalConfiguration = JournalConfiguration(), historyCapacity: Int = 96, log: @escaping @Sendable (String) -> Void) throws {
+    public init(journalDirectory: String?, journalConfiguration: JournalConfiguration = JournalConfiguration(), predictorConfiguration: PredictorConfiguration = PredictorConfiguration(), sinks: [any AlertSink] = [], log: @escaping @Sendable (String) -> Void) throws {
         logSink = log
-        var rebuilt = ClusterState(historyCapacity: historyCapacity)
+        let hub = SubscriberHub()
+        subscribers = hub
+        self.sinks = sinks + [hub]
+        var rebuilt = ClusterState(configuration: predictorConfiguration)
         if let journalDirectory {
             let journal = try Journal(directory: journalDirectory, configuration: journalConfiguration) { stream, frame in
                 guard case .batch(_, let batch) = try Message(frame: frame) else { return }
+                // Alerts of the past are not announced again: the replay only rebuilds state.
                 rebuilt.apply(node: stream.node, records: batch.records)
             }
             let summary = journal.replaySummary
@@ -79,16 +86,15 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
                 return .duplicate(journalIndex: index)
             }
         }
-        let admission = stateLock.withLock { () -> StreamLedger.Admission in
+        let (admission, events) = stateLock.withLock { () -> (StreamLedger.Admission, [AlertEvent]) in
             let admission = memoryLedger.admit(stream, sequence: frame.header.sequence)
-            if case .apply = admission {
-                memoryLedger.recordApplied(stream, header: frame.header, batch: batch)
-                state.apply(node: stream.node, records: batch.records)
-            }
-            return admission
+            guard case .apply = admission else { return (admission, []) }
+            memoryLedger.recordApplied(stream, header: frame.header, batch: batch)
+            return (admission, state.apply(node: stream.node, records: batch.records))
         }
         switch admission {
         case .apply:
+            deliver(events)
             count { $0.batchesApplied += 1; $0.recordsApplied += UInt64(batch.records.count) }
             return .applied(journalIndex: 0)
         case .duplicate:
@@ -108,7 +114,7 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
 
     public func log(_ line: String) { logSink(line) }
 
-    public let subscribers = SubscriberHub()
+    public let subscribers: SubscriberHub
 
     public func subscribe(channel: any Channel, filter: Subscribe) {
         subscribers.subscribe(channel: channel, filter: filter)
@@ -120,7 +126,7 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
     }
 
     public func sessionEnded(_ stream: StreamKey) {
-        stateLock.withLock {
+        stateLock.withLock { () -> Void in
             connectedStreams[stream, default: 1] -= 1
             if connectedStreams[stream] == 0 { connectedStreams.removeValue(forKey: stream) }
         }
@@ -129,8 +135,16 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
     // MARK: State
 
     private func apply(stream: StreamKey, batch: RecordBatch) {
-        stateLock.withLock { state.apply(node: stream.node, records: batch.records) }
+        deliver(stateLock.withLock { state.apply(node: stream.node, records: batch.records) })
         count { $0.batchesApplied += 1; $0.recordsApplied += UInt64(batch.records.count) }
+    }
+
+    /// Hands alerts to every sink, outside the state lock.
+    private func deliver(_ events: [AlertEvent]) {
+        for event in events {
+            count { $0.alerts += 1 }
+            for sink in sinks { sink.deliver(event) }
+        }
     }
 
     /// Runs `body` with the state locked (readers: status, metrics, the predictor).

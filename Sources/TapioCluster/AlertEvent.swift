@@ -44,16 +44,16 @@ public struct AlertEvent: Codable, Sendable, Equatable {
     public var reason: String
     /// The one-line human text ("shop/api-service will OOM in 7m23s (90% confidence)").
     public var message: String
-    public var eta: ETA?
-    public var confidence: Double?
-    public var usageBytes: UInt64?
-    public var workingSetBytes: UInt64?
-    public var limitBytes: UInt64?
-    public var slopeBytesPerSecond: Double?
-    public var kill: KillScore?
+    public var eta: ETA? = nil
+    public var confidence: Double? = nil
+    public var usageBytes: UInt64? = nil
+    public var workingSetBytes: UInt64? = nil
+    public var limitBytes: UInt64? = nil
+    public var slopeBytesPerSecond: Double? = nil
+    public var kill: KillScore? = nil
     /// For workload alerts: how many replicas are at risk, of how many.
-    public var replicasAtRisk: Int?
-    public var replicas: Int?
+    public var replicasAtRisk: Int? = nil
+    public var replicas: Int? = nil
 
     /// The line printed on stdout and by `tapio-tail` (without colour).
     public var line: String { "\(state): \(message)" }

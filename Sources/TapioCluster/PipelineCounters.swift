@@ -13,6 +13,7 @@ public struct PipelineCounters: Sendable, Codable, Equatable {
     public var handshakeTimeouts: UInt64 = 0
     public var idleTimeouts: UInt64 = 0
     public var journalErrors: UInt64 = 0
+    public var alerts: UInt64 = 0
 
     public init() {}
 }

@@ -1,3 +1,4 @@
+import TapioPredict
 import TapioWire
 
 /// `/api/v1/status`: who is connected, what each stream delivered, and every container's
@@ -23,6 +24,8 @@ public struct StatusDocument: Codable, Sendable {
         public var memTotalBytes: UInt64?
         public var memAvailableBytes: UInt64?
         public var lostRecords: [String: UInt64]
+        public var state: String
+        public var eta: AlertEvent.ETA?
     }
 
     public struct Container: Codable, Sendable {
@@ -41,6 +44,27 @@ public struct StatusDocument: Codable, Sendable {
         public var sampledAtNs: UInt64?
         public var oomKills: UInt64
         public var topProcess: TopProcess?
+        /// HEALTHY, WARNING or CRITICAL, and why.
+        public var state: String
+        public var reason: String
+        public var eta: AlertEvent.ETA?
+        public var confidence: Double?
+        public var slopeBytesPerSecond: Double?
+        public var alertSinceNs: UInt64?
+        public var lastKill: AlertEvent.KillScore?
+        public var podPhase: String?
+    }
+
+    public struct Kills: Codable, Sendable {
+        public var seen: UInt64
+        public var predicted: UInt64
+        public var medianLeadSeconds: Double?
+        public var medianEtaError: Double?
+    }
+
+    public struct Workload: Codable, Sendable {
+        public var name: String
+        public var state: String
     }
 
     public struct TopProcess: Codable, Sendable {
@@ -55,6 +79,8 @@ public struct StatusDocument: Codable, Sendable {
     public var journal: JournalStatus?
     public var nodes: [Node]
     public var containers: [Container]
+    public var workloads: [Workload]
+    public var kills: Kills
 
     public struct JournalStatus: Codable, Sendable {
         public var directory: String
@@ -80,7 +106,7 @@ public struct StatusDocument: Codable, Sendable {
                 duplicatesDropped: stats.duplicatesDropped, missingSequences: stats.missingSequences,
                 lostRecords: Dictionary(uniqueKeysWithValues: stats.lostRecords.map { ("\($0.key)", $0.value) })))
         }
-        (nodes, containers) = core.withState { state in
+        (nodes, containers, workloads, kills) = core.withState { state in
             var nodes: [Node] = []
             var containers: [Container] = []
             for name in Set(state.nodes.keys).union(streamsByNode.keys).sorted() {
@@ -90,7 +116,9 @@ public struct StatusDocument: Codable, Sendable {
                     name: name, connected: streams.contains(where: \.connected), streams: streams,
                     containers: track?.containers.count ?? 0, memTotalBytes: track?.latest?.memTotalBytes,
                     memAvailableBytes: track?.latest?.memAvailableBytes,
-                    lostRecords: Dictionary(uniqueKeysWithValues: (track?.losses ?? [:]).map { ("\($0.key)", $0.value) })))
+                    lostRecords: Dictionary(uniqueKeysWithValues: (track?.losses ?? [:]).map { ("\($0.key)", $0.value) }),
+                    state: ClusterState.stateName(track?.assessment?.state ?? .healthy),
+                    eta: track?.assessment?.eta.map { AlertEvent.ETA(p10: $0.p10, p50: $0.p50, p90: $0.p90) }))
                 guard let track else { continue }
                 for container in track.containers.values.sorted(by: { $0.cgroupId < $1.cgroupId }) {
                     let info = container.info
@@ -99,13 +127,20 @@ public struct StatusDocument: Codable, Sendable {
                         node: name, cgroupId: container.cgroupId, name: container.displayName,
                         namespace: info?.namespace.nonEmpty, pod: info?.podName.nonEmpty, container: info?.containerName.nonEmpty,
                         workload: info?.workload.nonEmpty, cgroupPath: info?.cgroupPath.nonEmpty,
-                        usageBytes: container.latest?.usageBytes, workingSetBytes: container.history.last?.workingSetBytes,
+                        usageBytes: container.latest?.usageBytes, workingSetBytes: container.workingSetBytes,
                         limitBytes: container.latest?.effectiveLimitBytes, specLimitBytes: info?.specLimitBytes,
                         sampledAtNs: container.latest == nil ? nil : container.latestAtNs, oomKills: container.oomKills,
-                        topProcess: top))
+                        topProcess: top, state: ClusterState.stateName(container.state),
+                        reason: container.assessment?.reason.rawValue ?? "none",
+                        eta: container.assessment?.eta.map { AlertEvent.ETA(p10: $0.p10, p50: $0.p50, p90: $0.p90) },
+                        confidence: container.assessment.map(\.confidence), slopeBytesPerSecond: container.assessment.map(\.slopeBytesPerSecond),
+                        alertSinceNs: container.episode?.startedNs, lastKill: container.lastKillScore, podPhase: info?.podPhase.nonEmpty))
                 }
             }
-            return (nodes, containers)
+            let workloads = state.workloadStates.sorted { $0.key < $1.key }.map { Workload(name: $0.key, state: ClusterState.stateName($0.value)) }
+            let board = state.scoreboard
+            let kills = Kills(seen: board.killsSeen, predicted: board.killsPredicted, medianLeadSeconds: board.medianLeadSeconds, medianEtaError: board.medianEtaError)
+            return (nodes, containers, workloads, kills)
         }
     }
 }
