@@ -67,18 +67,22 @@ public struct TrendProjection: Sendable, Equatable {
         // A stopped or accelerating trend shows first in the recent window. A staircase's recent
         // window is a plateau by nature, so there the long-run rate stands.
         if !shifts.isStaircase {
-            var recentStart = segment.count
-            while recentStart > 0 && segment[recentStart - 1].timeSeconds >= nowSeconds - recentWindowSeconds {
-                recentStart -= 1
-            }
-            let recent = UnsafeBufferPointer(rebasing: segment[recentStart...])
-            if recent.count >= 8, fit.spanSeconds >= 1.5 * (recent[recent.count - 1].timeSeconds - recent[0].timeSeconds),
-                let recentFit = TrendFit.fit(recent, scratch: scratch, anchorSeconds: nowSeconds)
+            let recentFrom = max(nowSeconds - recentWindowSeconds, segment[0].timeSeconds)
+            // Stopped: judged on all recent bucket lows, since the envelope thins out to a few
+            // points on a flat series. Only a clearly flatter recent slope counts.
+            let recentRaw = suffix(raw, from: recentFrom)
+            if recentRaw.count >= 12, fit.spanSeconds >= 2 * recentWindowSeconds,
+                let recentFit = TrendFit.fit(recentRaw, scratch: scratch, anchorSeconds: nowSeconds),
+                recentFit.mannKendallZ < zCritical, fit.slope > recentFit.slopeHigh
             {
-                // Two tests are made here: the stricter level keeps the pair's false-alarm rate.
-                let recentSignificant = recentFit.mannKendallZ >= zCritical + 0.5
-                if (!recentSignificant && fit.slope > recentFit.slopeHigh)
-                    || (recentSignificant && recentFit.slopeLow > fit.slope)
+                fit = recentFit
+            } else {
+                // Accelerated: a new, faster leak on top of an old trend. Judged on the envelope,
+                // at a stricter level because this is a second test.
+                let recent = suffix(segment, from: recentFrom)
+                if recent.count >= 8, fit.spanSeconds >= 1.5 * (recent[recent.count - 1].timeSeconds - recent[0].timeSeconds),
+                    let recentFit = TrendFit.fit(recent, scratch: scratch, anchorSeconds: nowSeconds),
+                    recentFit.mannKendallZ >= zCritical + 0.5, recentFit.slopeLow > fit.slope
                 {
                     fit = recentFit
                 }
@@ -102,8 +106,15 @@ public struct TrendProjection: Sendable, Equatable {
             p10: headroom / max(fit.slopeHigh, fit.slope),
             p50: headroom / fit.slope,
             p90: fit.slopeLow > 0 ? headroom / fit.slopeLow : .infinity)
+        // How long the growth has been going: the window may include a flat stretch before the
+        // leak began, which must not count as evidence that it persists.
+        var lowest = Double.infinity
+        for point in segment { lowest = min(lowest, point.lowBytes) }
+        let grown = fit.envelope(atSeconds: nowSeconds) - lowest
+        let trendAge = min(max(grown / fit.slope, 0), nowSeconds - segment[0].timeSeconds)
         let confidence = confidenceOfReaching(
-            headroom: headroom, fit: fit, etaSeconds: eta.p50, configuration: configuration)
+            headroom: headroom, fit: fit, trendAgeSeconds: trendAge, etaSeconds: eta.p50,
+            configuration: configuration)
 
         var raw = AlertState.healthy
         if confidence >= configuration.minimumConfidence {
@@ -116,6 +127,13 @@ public struct TrendProjection: Sendable, Equatable {
         return TrendProjection(
             rawState: raw, fit: fit, isSignificant: true, eta: eta, confidence: confidence,
             slopeBytesPerSecond: fit.slope)
+    }
+
+    /// The points from `timeSeconds` on.
+    private static func suffix(_ points: UnsafeBufferPointer<EnvelopePoint>, from timeSeconds: Double) -> UnsafeBufferPointer<EnvelopePoint> {
+        var start = points.count
+        while start > 0 && points[start - 1].timeSeconds >= timeSeconds { start -= 1 }
+        return UnsafeBufferPointer(rebasing: points[start...])
     }
 
     private static func hasEnoughHistory(
@@ -131,14 +149,18 @@ public struct TrendProjection: Sendable, Equatable {
     /// cannot see). Persistence follows a Lomax (Pareto II, shape 1) prior on how long leaks run:
     /// a trend seen for A seconds lasts τ more with probability (A + s) / (A + s + τ).
     static func confidenceOfReaching(
-        headroom: Double, fit: TrendFit, etaSeconds: Double, configuration: PredictorConfiguration
+        headroom: Double, fit: TrendFit, trendAgeSeconds: Double, etaSeconds: Double,
+        configuration: PredictorConfiguration
     ) -> Double {
         let horizon = configuration.warningHorizonSeconds
         let sigma = max((fit.slopeHigh - fit.slopeLow) / (2 * TrendFit.z80), 0.05 * abs(fit.slope), 1e-9)
         let neededSlope = headroom / horizon
         let reach = NormalDistribution.cumulative((fit.slope - neededSlope) / sigma)
-        let age = fit.spanSeconds + configuration.leakPersistenceScaleSeconds
-        let persist = age / (age + min(etaSeconds, horizon))
+        // The envelope sees the trend only up to one envelope window ago: growth is confirmed
+        // that long less, and must last that long more.
+        let unseen = configuration.envelopeWindowSeconds
+        let age = max(trendAgeSeconds - unseen, 0) + configuration.leakPersistenceScaleSeconds
+        let persist = age / (age + min(etaSeconds, horizon) + unseen)
         return min(max(reach * persist, 0), 1)
     }
 }
