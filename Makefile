@@ -1,7 +1,7 @@
 # Tapio — build, test and benchmark entry points. `make test` is what CI runs.
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
-.PHONY: all deps build test bench bench-wire vectors clean
+.PHONY: all deps build test bench bench-wire bench-node bench-transport vectors clean
 
 # Swift lives in /opt/swift on our machines; keep working when PATH lacks it.
 ifneq ($(wildcard /opt/swift/usr/bin/swift),)
@@ -51,12 +51,24 @@ test: build
 vectors: build
 	$(BIN)/tapio-vectors protocol/vectors
 
-bench: bench-wire
+bench: bench-wire bench-node bench-transport
 
 bench-wire: build
 	@mkdir -p bench
 	$(BIN)/tapio-wire-bench --output bench/wire.md
 	@tools/readme-splice.sh README.md wire bench/wire.md
+
+# Node overhead of tapio-exporter (needs root): page-fault workload with and without it.
+bench-node: build
+	@mkdir -p bench
+	tools/bench-node.sh --output bench/node.md
+	@tools/readme-splice.sh README.md node bench/node.md
+
+# Aggregator ingest, CPU, memory per container and ack latency under tapio-loadgen (1000 nodes).
+bench-transport: build
+	@mkdir -p bench
+	tools/bench-transport.sh --output bench/transport.md
+	@tools/readme-splice.sh README.md transport bench/transport.md
 
 clean:
 	rm -rf .build $(BIN) ebpf/.output
