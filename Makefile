@@ -12,7 +12,7 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN := bin
 PRODUCTS := tapio tapio-exporter tapio-aggregator tapio-tail tapio-vectors tapio-wire-bench tapio-workload tapio-loadgen
-DEBIAN_PACKAGES := libbpf-dev libelf-dev liblz4-dev zlib1g-dev bpftool pkg-config lz4
+DEBIAN_PACKAGES := libbpf-dev libelf-dev liblz4-dev zlib1g-dev bpftool pkg-config lz4 jq curl time
 
 all: build
 

@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "tapio-aggregator",
             dependencies: [
-                "TapioCluster", "TapioWire",
+                "TapioCluster", "TapioWire", "TapioPredict",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

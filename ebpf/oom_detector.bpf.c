@@ -64,7 +64,7 @@ struct rss_state {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, 4096);      /* LRU: the least recently updated processes give way */
 	__type(key, __u32);             /* tgid */
 	__type(value, struct rss_state);
 } tapio_rss_state SEC(".maps");
@@ -72,7 +72,7 @@ struct {
 /* mm_id -> tgid, learnt from updates the owner made itself (curr == 1). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, 4096);
 	__type(key, __u32);             /* mm_id */
 	__type(value, __u32);           /* tgid */
 } tapio_mm_owner SEC(".maps");

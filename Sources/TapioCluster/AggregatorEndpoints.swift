@@ -64,19 +64,46 @@ public struct AggregatorEndpoints: Sendable {
                 out.sample("tapio_stream_lost_records_total", labels + [("source", "\(source)")], lost)
             }
         }
+        out.metric("tapio_alerts_total", .counter, help: "Alert events emitted (state changes and scored kills).", c.alerts)
+        out.metric("tapio_tail_subscribers", .gauge, help: "Tail clients subscribed to alerts.", core.subscribers.count)
         core.withState { state in
+            let board = state.scoreboard
+            out.metric("tapio_oom_kills_seen_total", .counter, help: "OOM kills reported by the nodes' kernels.", board.killsSeen)
+            out.metric("tapio_oom_kills_predicted_total", .counter, help: "OOM kills that came during a warning about that container.", board.killsPredicted)
+            if let lead = board.medianLeadSeconds {
+                out.family("tapio_oom_kill_lead_seconds_median", .gauge, help: "Median warning lead time of predicted kills.")
+                out.sample("tapio_oom_kill_lead_seconds_median", [], lead)
+            }
             out.family("tapio_container_memory_usage_bytes", .gauge, help: "Memory cgroup charge (usage) per container.")
+            out.family("tapio_container_memory_working_set_bytes", .gauge, help: "Usage minus inactive page cache per container.")
             out.family("tapio_container_memory_limit_bytes", .gauge, help: "Effective memory limit per container (minimum over ancestors).")
+            out.family("tapio_container_memory_growth_bytes_per_second", .gauge, help: "Robust growth of the working set (0 without a significant trend).")
+            out.family("tapio_container_oom_eta_seconds", .gauge, help: "Predicted time until the working set reaches the limit (median), when growing.")
+            out.family("tapio_container_oom_confidence", .gauge, help: "Probability (0-1) of reaching the limit within the warning horizon.")
+            out.family("tapio_container_alert_state", .gauge, help: "0 healthy, 1 warning, 2 critical.")
             out.family("tapio_container_oom_kills_total", .counter, help: "OOM kills seen per container.")
             for (node, track) in state.nodes.sorted(by: { $0.key < $1.key }) {
                 for container in track.containers.values.sorted(by: { $0.cgroupId < $1.cgroupId }) {
                     let labels = [("node", node), ("container", container.displayName), ("cgroup_id", String(container.cgroupId))]
                     if let latest = container.latest {
                         out.sample("tapio_container_memory_usage_bytes", labels, latest.usageBytes)
+                        if let workingSet = container.workingSetBytes { out.sample("tapio_container_memory_working_set_bytes", labels, workingSet) }
                         if let limit = latest.effectiveLimitBytes { out.sample("tapio_container_memory_limit_bytes", labels, limit) }
                     }
+                    if let assessment = container.assessment {
+                        out.sample("tapio_container_memory_growth_bytes_per_second", labels, assessment.slopeBytesPerSecond)
+                        if let eta = assessment.eta { out.sample("tapio_container_oom_eta_seconds", labels, eta.p50) }
+                        out.sample("tapio_container_oom_confidence", labels, assessment.confidence)
+                    }
+                    out.sample("tapio_container_alert_state", labels, container.state.rawValue)
                     out.sample("tapio_container_oom_kills_total", labels, container.oomKills)
                 }
+            }
+            out.family("tapio_node_memory_available_bytes", .gauge, help: "MemAvailable per node.")
+            out.family("tapio_node_alert_state", .gauge, help: "0 healthy, 1 warning, 2 critical (node memory exhaustion).")
+            for (name, node) in state.nodes.sorted(by: { $0.key < $1.key }) {
+                if let latest = node.latest { out.sample("tapio_node_memory_available_bytes", [("node", name)], latest.memAvailableBytes) }
+                out.sample("tapio_node_alert_state", [("node", name)], node.assessment?.state.rawValue ?? 0)
             }
         }
         return out.text

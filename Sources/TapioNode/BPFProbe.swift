@@ -47,6 +47,7 @@ public final class BPFProbe {
         LibBPFLog.begin()
         do {
             try open()
+            if !options.pageActivity { disablePageActivityPrograms() }
             try BPFPreflight(sysfsRoot: options.sysfsRoot).check(programs: programSections())
             try configure(pageSize: pageSize)
             try load()
@@ -165,15 +166,30 @@ public final class BPFProbe {
         object = opened
     }
 
+    /// Programs that only run when `pageActivity` is on.
+    static let pageActivityPrograms: Set<String> = ["tapio_page_alloc", "tapio_page_free"]
+
     private func programSections() -> [(program: String, section: String)] {
         var result: [(String, String)] = []
         var program = bpf_object__next_program(object, nil)
         while let current = program {
-            result.append((String(cString: bpf_program__name(current)),
-                           String(cString: bpf_program__section_name(current))))
+            if bpf_program__autoload(current) {
+                result.append((String(cString: bpf_program__name(current)),
+                               String(cString: bpf_program__section_name(current))))
+            }
             program = bpf_object__next_program(object, current)
         }
         return result
+    }
+
+    private func disablePageActivityPrograms() {
+        var program = bpf_object__next_program(object, nil)
+        while let current = program {
+            if Self.pageActivityPrograms.contains(String(cString: bpf_program__name(current))) {
+                bpf_program__set_autoload(current, false)
+            }
+            program = bpf_object__next_program(object, current)
+        }
     }
 
     private func configure(pageSize: UInt32) throws(BPFProbeError) {
@@ -212,6 +228,10 @@ public final class BPFProbe {
         var program = bpf_object__next_program(object, nil)
         while let current = program {
             let name = String(cString: bpf_program__name(current))
+            guard bpf_program__autoload(current) else {
+                program = bpf_object__next_program(object, current)
+                continue
+            }
             guard let link = bpf_program__attach(current) else {
                 let code = errno
                 let section = String(cString: bpf_program__section_name(current))

@@ -9,16 +9,23 @@ public struct BPFProbeOptions: Sendable, Equatable {
     public var ringBufferBytes: UInt32
     /// Where sysfs lives (tests point it elsewhere to check the preflight messages).
     public var sysfsRoot: String
+    /// Count page allocations/frees per cgroup (`kmem:mm_page_alloc`/`mm_page_free`). Off by
+    /// default: these fire for every page the kernel allocates or frees, which costs a
+    /// page-fault-heavy workload measurably (see bench/node.md), and cgroup sampling already
+    /// gives the memory figures prediction needs.
+    public var pageActivity: Bool
 
     public init(
         rssThresholdBytes: UInt64 = 1 << 20,
         rssMinIntervalNs: UInt64 = 1_000_000_000,
         ringBufferBytes: UInt32 = 512 * 1024,
-        sysfsRoot: String = "/sys"
+        sysfsRoot: String = "/sys",
+        pageActivity: Bool = false
     ) {
         self.rssThresholdBytes = rssThresholdBytes
         self.rssMinIntervalNs = rssMinIntervalNs
         self.ringBufferBytes = ringBufferBytes
         self.sysfsRoot = sysfsRoot
+        self.pageActivity = pageActivity
     }
 }

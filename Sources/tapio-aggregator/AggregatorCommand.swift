@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import TapioCluster
+import TapioPredict
 import TapioWire
 
 @main
@@ -47,6 +48,21 @@ struct AggregatorCommand: AsyncParsableCommand {
     @Option(help: "Largest frame accepted, in bytes.")
     var maxFrameBytes = 4 << 20
 
+    @Option(help: "Append every alert as a JSON line to this file (rotated at 64 MiB, 5 kept).")
+    var alertsLog: String?
+
+    @Flag(help: "Do not print alert lines on stdout.")
+    var quiet = false
+
+    @Option(help: "Warn when an OOM kill is predicted within this many minutes.")
+    var warningHorizon = 15.0
+
+    @Option(help: "Escalate to CRITICAL when it is predicted within this many minutes.")
+    var criticalHorizon = 2.0
+
+    @Option(help: "Seconds of a new container's life (or after a restart) before trends may alert.")
+    var warmUp = 60.0
+
     @Option(help: "Name this aggregator gives in its HELLO.")
     var name = "tapio-aggregator"
 
@@ -62,6 +78,10 @@ struct AggregatorCommand: AsyncParsableCommand {
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         guard handshakeTimeout > 0, idleTimeout > 0 else { throw ValidationError("timeouts must be positive") }
         guard (64 << 10...64 << 20).contains(maxFrameBytes) else { throw ValidationError("--max-frame-bytes must be between 64 KiB and 64 MiB") }
+        guard warmUp >= 0 else { throw ValidationError("--warm-up must not be negative") }
+        guard criticalHorizon > 0, warningHorizon > criticalHorizon else {
+            throw ValidationError("horizons must satisfy 0 < --critical-horizon < --warning-horizon (minutes)")
+        }
     }
 
     func run() async throws {
@@ -70,6 +90,19 @@ struct AggregatorCommand: AsyncParsableCommand {
         let log: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data("tapio-aggregator: \(line)\n".utf8))
         }
+        var sinks: [any AlertSink] = quiet ? [] : [StandardOutputAlertSink()]
+        if let alertsLog {
+            do {
+                sinks.append(try AlertLogSink(path: alertsLog))
+            } catch {
+                log("cannot start: \(error)")
+                throw ExitCode(2)
+            }
+        }
+        var predictor = PredictorConfiguration()
+        predictor.warningHorizonSeconds = warningHorizon * 60
+        predictor.criticalHorizonSeconds = criticalHorizon * 60
+        predictor.warmUpSeconds = warmUp
         let core: AggregatorCore
         do {
             core = try AggregatorCore(
@@ -77,7 +110,7 @@ struct AggregatorCommand: AsyncParsableCommand {
                 journalConfiguration: JournalConfiguration(
                     segmentBytes: journalSegmentBytes, retentionBytes: journalRetentionBytes,
                     retentionSeconds: journalRetentionHours * 3600),
-                log: log)
+                predictorConfiguration: predictor, sinks: sinks, log: log)
         } catch {
             log("cannot start: \(error)")
             throw ExitCode(2)

@@ -65,6 +65,9 @@ struct ExporterCommand: ParsableCommand {
     @Option(help: "BPF ring buffer size in bytes (a power of two, at least 4096).")
     var ringBufferBytes: UInt32 = 512 * 1024
 
+    @Flag(help: "Also count page allocations and frees per cgroup in the kernel (costs page-fault-heavy workloads; see bench/node.md).")
+    var pageActivity = false
+
     @Option(help: "Emit a process's RSS when it moved by more than this many bytes.")
     var rssThresholdBytes: UInt64 = 1 << 20
 
@@ -92,7 +95,7 @@ struct ExporterCommand: ParsableCommand {
         let options = NodeSensorOptions(
             cgroupRoot: cgroupRoot, cgroupSubtrees: cgroupSubtree.isEmpty ? ["/"] : cgroupSubtree,
             sampleIntervalNs: UInt64(sampleInterval * 1e9),
-            probe: BPFProbeOptions(rssThresholdBytes: rssThresholdBytes, ringBufferBytes: ringBufferBytes),
+            probe: BPFProbeOptions(rssThresholdBytes: rssThresholdBytes, ringBufferBytes: ringBufferBytes, pageActivity: pageActivity),
             withoutBPF: withoutBPF)
         let pods = try KubeletWatcher.start(url: kubeletURL, tokenFile: kubeletTokenFile, caFile: nil, log: Log.line)
         let sensor: NodeSensor

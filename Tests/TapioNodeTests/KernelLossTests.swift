@@ -9,7 +9,7 @@ import Glibc
 final class KernelLossTests: XCTestCase {
     func testNoLossAtModerateRate() throws {
         // 1 MiB threshold over an 8 MiB map/touch/unmap loop: thousands of records a second.
-        let probe = try KernelTestSupport.startProbe(BPFProbeOptions(rssThresholdBytes: 1 << 20, ringBufferBytes: 4 << 20))
+        let probe = try KernelTestSupport.startProbe(BPFProbeOptions(rssThresholdBytes: 1 << 20, ringBufferBytes: 4 << 20, pageActivity: true))
         defer { probe.close() }
         let workload = try KernelTestSupport.workloadPath()
         let cgroup = try KernelTestCgroup(limitBytes: 64 << 20)
@@ -48,5 +48,17 @@ final class KernelLossTests: XCTestCase {
         let counters = try probe.readCounters()
         XCTAssertGreaterThan(counters.ringBufferDrops, before, "drops counted with a one-page ring (\(events.count) records got through)")
         XCTAssertLessThan(events.count, 4096 / MemoryLayout<UInt64>.size, "a page cannot hold more records than that")
+    }
+}
+
+extension KernelLossTests {
+    /// Page counting is opt-in: by default its two programs are neither loaded nor attached.
+    func testPageActivityProgramsAreOffByDefault() throws {
+        let probe = try KernelTestSupport.startProbe()
+        defer { probe.close() }
+        XCTAssertFalse(probe.attachedPrograms.contains("tapio_page_alloc"), "\(probe.attachedPrograms)")
+        XCTAssertTrue(probe.attachedPrograms.contains("tapio_rss_stat"))
+        XCTAssertTrue(probe.attachedPrograms.contains("tapio_mark_victim"))
+        XCTAssertEqual(try probe.readCgroupPageCounters().count, 0)
     }
 }
