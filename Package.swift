@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "tapio",
             dependencies: [
-                "TapioWire",
+                "TapioWire", "TapioNode", "TapioCluster", "TapioPredict",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -139,6 +139,13 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
         count { $0.batchesApplied += 1; $0.recordsApplied += UInt64(batch.records.count) }
     }
 
+    /// Applies records straight to the state, without streams or dedup (the in-process
+    /// `tapio check`, replays of dumps).
+    public func apply(node: String, records: [Record]) {
+        deliver(stateLock.withLock { state.apply(node: node, records: records) })
+        count { $0.recordsApplied += UInt64(records.count) }
+    }
+
     /// Hands alerts to every sink, outside the state lock.
     private func deliver(_ events: [AlertEvent]) {
         for event in events {

@@ -5,5 +5,5 @@ struct TapioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tapio",
         abstract: "Tapio: predicts container and node OOM kills from kernel memory telemetry.",
-        subcommands: [DumpCommand.self])
+        subcommands: [CheckCommand.self, DumpCommand.self])
 }

@@ -54,7 +54,7 @@ final class ProcessHarness {
     @discardableResult
     func start(_ binary: String, _ arguments: [String], label: String) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary(binary))
+        process.executableURL = URL(fileURLWithPath: binary.hasPrefix("/") ? binary : try Self.binary(binary))
         process.arguments = arguments
         _ = FileManager.default.createFile(atPath: path("\(label).out"), contents: nil)
         _ = FileManager.default.createFile(atPath: path("\(label).err"), contents: nil)
