@@ -5,5 +5,5 @@ struct TapioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tapio",
         abstract: "Tapio: predicts container and node OOM kills from kernel memory telemetry.",
-        subcommands: [CheckCommand.self, DumpCommand.self])
+        subcommands: [CheckCommand.self, ReplayCommand.self, DumpCommand.self])
 }

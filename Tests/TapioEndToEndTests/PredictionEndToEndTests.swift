@@ -40,6 +40,16 @@ final class PredictionEndToEndTests: XCTestCase {
              "--cgroup-subtree", own],
             label: "exp")
         harness.wait(timeout: 30, "the exporter to connect") { self.harness.text("exp.err").contains("connected to") }
+        // Two live subscribers: one for warnings and worse, one filtered to a node that does not exist.
+        try harness.start(
+            "tapio-tail", ["--aggregator", "127.0.0.1:\(aggregator.framePort)", "--token-file", harness.path("token"), "--json", "--min-severity", "warning"],
+            label: "tail")
+        try harness.start(
+            "tapio-tail", ["--aggregator", "127.0.0.1:\(aggregator.framePort)", "--token-file", harness.path("token"), "--json", "--node", "elsewhere"],
+            label: "tail-other")
+        harness.wait(timeout: 20, "the tails to subscribe") {
+            self.harness.text("tail.err").contains("connected") && self.harness.text("tail-other.err").contains("connected")
+        }
         if !exporter.isRunning, harness.text("exp.err").contains("BPF") {
             throw XCTSkip("exporter cannot load BPF here: \(harness.text("exp.err"))")
         }
@@ -77,5 +87,37 @@ final class PredictionEndToEndTests: XCTestCase {
         let status = aggregator.status()
         let kills = status?["kills"] as? [String: Any]
         XCTAssertEqual(kills?["predicted"] as? Int, 1)
+
+        // tapio check against the live aggregator: critical or warning state gone after the kill,
+        // the kill counted, exit status matching the worst state.
+        let check = try harness.run("tapio", ["check", "--aggregator", "http://127.0.0.1:\(aggregator.httpPort)", "-o", "json"], label: "check", timeout: 30)
+        let report = try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual((report?["kills"] as? [String: Any])?["predicted"] as? Int, 1, check.stdout)
+        let worst = (report?["critical"] as? Int ?? 0) > 0 ? 2 : (report?["warnings"] as? Int ?? 0) > 0 ? 1 : 0
+        XCTAssertEqual(Int(check.status), worst)
+
+        // The tail saw the warning and the scored kill as they happened; the filtered one saw nothing.
+        let tailed = harness.text("tail.out").split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        XCTAssertTrue(tailed.contains { $0["transition"] as? String == "fired" && ($0["name"] as? String ?? "").contains("tapio-e2e-leak") }, "\(tailed)")
+        XCTAssertTrue(tailed.contains { $0["subject"] as? String == "kill" }, "\(tailed)")
+        XCTAssertEqual(harness.text("tail-other.out"), "", "the node filter is applied by the aggregator")
+
+        // Replaying the aggregator's journal gives exactly the alerts the live aggregator gave,
+        // byte for byte, and the same again on a second replay.
+        Glibc.kill(exporter.processIdentifier, SIGTERM)
+        exporter.waitUntilExit()
+        Glibc.kill(aggregator.process.processIdentifier, SIGTERM)
+        aggregator.process.waitUntilExit()
+        let segments = try FileManager.default.contentsOfDirectory(atPath: harness.path("journal"))
+            .filter { $0.hasSuffix(".tpio") }.sorted().map { harness.path("journal") + "/" + $0 }
+        let replayArguments = ["replay", "--json", "--warm-up", "15", "--critical-horizon", "0.25"] + segments
+        let first = try harness.run("tapio", replayArguments, label: "replay1", timeout: 60)
+        let second = try harness.run("tapio", replayArguments, label: "replay2", timeout: 60)
+        XCTAssertEqual(first.status, 0, harness.text("replay1.err"))
+        XCTAssertEqual(first.stdout, second.stdout, "replay is deterministic")
+        XCTAssertEqual(first.stdout, harness.text("alerts.jsonl"), "replay gives the live alerts")
+        XCTAssertTrue(harness.text("replay1.err").contains("OOM kills: 1 seen, 1 predicted"), harness.text("replay1.err"))
     }
 }

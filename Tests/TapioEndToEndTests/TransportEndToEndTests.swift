@@ -180,4 +180,29 @@ final class TransportEndToEndTests: XCTestCase {
         XCTAssertEqual(stream.lastApplied, cut.lastSequence, "everything after the drop was delivered")
         XCTAssertEqual(stream.records + lost, cut.records, "applied + reported lost = every record the exporter framed")
     }
+
+    /// A tail outlives an aggregator restart: it says it lost the connection and reconnects.
+    func testTailReconnectsAfterAnAggregatorRestart() throws {
+        let journal = harness.path("journal")
+        let first = try AggregatorProcess.start(harness, label: "agg1", journal: journal, tokenFile: harness.path("token"))
+        try harness.start("tapio-tail", ["--aggregator", "127.0.0.1:\(first.framePort)", "--token-file", harness.path("token")], label: "tail")
+        harness.wait(timeout: 20, "the tail to subscribe") { self.harness.text("tail.err").contains("connected to") }
+        ProcessHarness.sigkill(first.process)
+        harness.wait(timeout: 20, "the tail to notice") { self.harness.text("tail.err").contains("reconnecting") }
+        _ = try AggregatorProcess.start(harness, label: "agg2", journal: journal, tokenFile: harness.path("token"), framePort: first.framePort)
+        harness.wait(timeout: 30, "the tail to reconnect") {
+            self.harness.text("tail.err").components(separatedBy: "connected to").count - 1 >= 2
+        }
+        XCTAssertTrue(harness.text("agg2.err").contains("tail subscribed"), harness.text("agg2.err"))
+    }
+
+    /// A tail with the wrong token is refused with the reason, not left hanging.
+    func testTailWithWrongTokenSaysWhy() throws {
+        let aggregator = try AggregatorProcess.start(harness, label: "agg", journal: harness.path("journal"), tokenFile: harness.path("token"))
+        try "not-the-token\n".write(toFile: harness.path("wrong"), atomically: true, encoding: .utf8)
+        _ = try harness.run(
+            "tapio-tail", ["--aggregator", "127.0.0.1:\(aggregator.framePort)", "--token-file", harness.path("wrong"), "--duration", "3"],
+            label: "tail", timeout: 20)
+        XCTAssertTrue(harness.text("tail.err").contains("proof does not match the shared token"), harness.text("tail.err"))
+    }
 }
