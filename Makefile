@@ -1,7 +1,7 @@
 # Tapio — build, test and benchmark entry points. `make test` is what CI runs.
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
-.PHONY: all deps build test bench bench-wire bench-node bench-transport vectors clean
+.PHONY: all deps build test demo demo-needs-root install bench bench-wire bench-node bench-transport vectors clean
 
 # Swift lives in /opt/swift on our machines; keep working when PATH lacks it.
 ifneq ($(wildcard /opt/swift/usr/bin/swift),)
@@ -46,6 +46,23 @@ build: deps bpf
 
 test: build
 	$(SWIFT) test
+
+# The whole story in about three minutes (needs root): a leak in a limited cgroup, tapio's
+# warning with its ETA, the kernel's real OOM kill and how far ahead it was predicted.
+demo: demo-needs-root build
+	tools/demo.sh
+
+demo-needs-root:
+	@[ "$$(id -u)" = 0 ] || { echo "make demo needs root (eBPF programs and a memory cgroup): sudo make demo" >&2; exit 1; }
+
+# Installs the release binaries and the systemd units, nothing else (DESTDIR for packaging).
+PREFIX ?= /usr/local
+SYSTEMD_DIR ?= $(PREFIX)/lib/systemd/system
+INSTALL_PRODUCTS := tapio tapio-exporter tapio-aggregator tapio-tail
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSTEMD_DIR)
+	install -m 0755 $(addprefix .build/$(CONFIG)/,$(INSTALL_PRODUCTS)) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 deploy/systemd/tapio-exporter.service deploy/systemd/tapio-aggregator.service $(DESTDIR)$(SYSTEMD_DIR)/
 
 # Regenerates protocol/vectors/ from tools/vectors (the tests check the committed files).
 vectors: build
