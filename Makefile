@@ -11,7 +11,7 @@ endif
 SWIFT ?= swift
 CONFIG ?= release
 BIN := bin
-PRODUCTS := tapio tapio-exporter tapio-aggregator tapio-tail tapio-vectors tapio-wire-bench tapio-workload tapio-loadgen
+PRODUCTS := tapio tapio-exporter tapio-aggregator tapio-tail tapio-vectors tapio-wire-bench tapio-workload tapio-loadgen tapio-oom-bench
 DEBIAN_PACKAGES := libbpf-dev libelf-dev liblz4-dev zlib1g-dev bpftool pkg-config lz4 jq curl time
 
 all: build
@@ -86,6 +86,15 @@ bench-transport: build
 	@mkdir -p bench
 	tools/bench-transport.sh --output bench/transport.md
 	@tools/readme-splice.sh README.md transport bench/transport.md
+
+# OOM prediction against real kernel OOM kills (needs root, about 7 minutes): the workload suite
+# in limited cgroups under our own, a live exporter (recording) and aggregator, then Tapio and the
+# baselines scored on the dump. Kept out of `make bench`. Re-score a kept dump without root:
+# $(BIN)/tapio-oom-bench score /tmp/tapio-oombench.dump
+bench-oom: build
+	@mkdir -p bench
+	$(BIN)/tapio-oom-bench run --dump /tmp/tapio-oombench.dump --output bench/oom.md
+	@tools/readme-splice.sh README.md oom bench/oom.md
 
 clean:
 	rm -rf .build $(BIN) ebpf/.output

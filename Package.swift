@@ -110,6 +110,8 @@ let package = Package(
             ],
             path: "tools/loadgen"),
         .executableTarget(
+            name: "tapio-oom-bench", dependencies: ["TapioWire", "TapioPredict", "TapioCluster"], path: "tools/oom-bench"),
+        .executableTarget(
             name: "tapio-wire-bench", dependencies: ["TapioWire", "TapioSimulation", "CLZ4"], path: "tools/wire-bench"),
 
         .testTarget(
@@ -128,7 +130,7 @@ let package = Package(
         // `swift test` builds them.
         .testTarget(
             name: "TapioEndToEndTests",
-            dependencies: ["tapio-aggregator", "tapio-exporter", "tapio-loadgen", "tapio", "tapio-workload", "tapio-tail"]),
+            dependencies: ["tapio-aggregator", "tapio-exporter", "tapio-loadgen", "tapio", "tapio-workload", "tapio-tail", "tapio-oom-bench"]),
         .testTarget(name: "TapioPredictTests", dependencies: ["TapioPredict"]),
         .testTarget(
             name: "TapioWireTests",

@@ -1,0 +1,246 @@
+import Foundation
+import TapioCluster
+import TapioPredict
+import TapioWire
+
+/// One evaluation of one predictor.
+struct Evaluation {
+    var timeSeconds: Double
+    var state: AlertState
+    /// Median time to the limit, seconds; nil when the predictor has none.
+    var eta: Double?
+    var confidence: Double?
+}
+
+/// The predictors compared, each fed the same observations and evaluated at every sample
+/// (the aggregator assesses on every sample; a Prometheus rule evaluated every scrape).
+enum BenchPredictor {
+    case tapio(ContainerPredictor)
+    case endpoint(EndpointSlopeBaseline)
+    case linear(PredictLinearBaseline)
+
+    mutating func evaluate(_ observation: MemoryObservation) -> Evaluation {
+        switch self {
+        case .tapio(var p):
+            p.observe(observation)
+            let a = p.assess(nowSeconds: observation.timeSeconds)
+            self = .tapio(p)
+            return Evaluation(timeSeconds: observation.timeSeconds, state: a.state, eta: a.eta?.p50, confidence: a.confidence)
+        case .endpoint(var p):
+            p.observe(observation)
+            let a = p.assess(nowSeconds: observation.timeSeconds)
+            self = .endpoint(p)
+            return Evaluation(timeSeconds: observation.timeSeconds, state: a.state, eta: a.etaSeconds, confidence: nil)
+        case .linear(var p):
+            p.observe(observation)
+            let a = p.assess(nowSeconds: observation.timeSeconds)
+            self = .linear(p)
+            return Evaluation(timeSeconds: observation.timeSeconds, state: a.state, eta: a.etaSeconds, confidence: nil)
+        }
+    }
+}
+
+struct PredictorSpec {
+    var name: String
+    var detail: String
+    var make: () -> BenchPredictor
+    var isTapio = false
+}
+
+struct ScoreOptions {
+    var linearWindowSeconds: Double = 300
+    var linearForSeconds: Double = 60
+    /// The scaled predict_linear rule (the suite compresses hours into minutes).
+    var scaledWindowSeconds: Double = 60
+    var scaledForSeconds: Double = 15
+    var requiredLeadSeconds: Double = 30
+    var match: String?
+
+    var predictors: [PredictorSpec] {
+        let configuration = PredictorConfiguration()  // the aggregator's defaults
+        return [
+            PredictorSpec(
+                name: "Tapio", detail: "`ContainerPredictor`, aggregator defaults (warm-up \(Int(configuration.warmUpSeconds)) s, warning \(Int(configuration.warningHorizonSeconds / 60)) min, critical \(Int(configuration.criticalHorizonSeconds / 60)) min)",
+                make: { .tapio(ContainerPredictor(configuration: configuration)) }, isTapio: true),
+            PredictorSpec(
+                name: "endpoint slope", detail: "`EndpointSlopeBaseline`, last 10 samples, horizons 15/2 min",
+                make: { .endpoint(EndpointSlopeBaseline(sampleCount: 10)) }),
+            PredictorSpec(
+                name: "predict_linear \(Self.duration(linearWindowSeconds))", detail: "`PredictLinearBaseline`, window \(Self.duration(linearWindowSeconds)), `for: \(Self.duration(linearForSeconds))`, horizons 15/2 min",
+                make: { [linearWindowSeconds, linearForSeconds] in
+                    .linear(PredictLinearBaseline(windowSeconds: linearWindowSeconds, forSeconds: linearForSeconds)) }),
+            PredictorSpec(
+                name: "predict_linear \(Self.duration(scaledWindowSeconds))", detail: "`PredictLinearBaseline`, window \(Self.duration(scaledWindowSeconds)) (scaled to the suite's minutes-long workloads), `for: \(Self.duration(scaledForSeconds))`, horizons 15/2 min",
+                make: { [scaledWindowSeconds, scaledForSeconds] in
+                    .linear(PredictLinearBaseline(windowSeconds: scaledWindowSeconds, forSeconds: scaledForSeconds)) }),
+        ]
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds >= 60 && seconds.truncatingRemainder(dividingBy: 60) == 0 ? "\(Int(seconds / 60))m" : "\(Int(seconds))s"
+    }
+}
+
+/// How one predictor did on one workload.
+struct Outcome {
+    var stateChanges = 0
+    var alertEpisodes = 0
+    var alertedAtKill = false
+    /// Kill time − start of the alert episode still open at the kill.
+    var leadSeconds: Double?
+    /// Kill time − first alert ever (even if it cleared before the kill).
+    var firstAlertLeadSeconds: Double?
+    /// |ETA − true time left| / true time left at the first evaluation of the final episode
+    /// that has an ETA.
+    var etaErrorAtWarning: Double?
+    /// The same at every alerting evaluation, median over them.
+    var etaErrorMedianWhileAlerting: Double?
+    var peak: AlertState = .healthy
+    /// (confidence, killed within the warning horizon) at every post-warm-up evaluation.
+    var calibration: [(Double, Bool)] = []
+}
+
+struct ScoredWorkload {
+    var name: String
+    var category: String
+    var expectsKill: Bool?
+    var limitMiB: Double
+    var lowered: String?
+    var durationSeconds: Double
+    var samples: Int
+    var killAtSeconds: Double?
+    var victim: String?
+    var killSource: String?
+    var kernelOOMKills: Int?
+    var peakUsageMiB: Double
+    var outcomes: [Outcome]
+    var replay: AlertEvent.KillScore?
+    var live: (predicted: Bool, lead: Double?, etaError: Double?)?
+
+    var isSlowOrMedium: Bool { category == WorkloadSpec.Category.slowLeak.rawValue || category == WorkloadSpec.Category.mediumLeak.rawValue }
+}
+
+struct Scorer {
+    var options: ScoreOptions
+
+    func score(dumps: [String]) throws -> (workloads: [ScoredWorkload], manifest: Manifest?, contents: DumpContents) {
+        let contents = try DumpSeriesReader.read(dumps)
+        let manifest = dumps.compactMap { path -> Manifest? in
+            guard let data = FileManager.default.contents(atPath: path + ".manifest.json") else { return nil }
+            return try? JSONDecoder().decode(Manifest.self, from: data)
+        }.first
+        let byId = Dictionary((manifest?.workloads ?? []).map { ($0.cgroupId, $0) }, uniquingKeysWith: { a, _ in a })
+        let replayKills = replay(contents)
+        var liveKills: [UInt64: (predicted: Bool, lead: Double?, etaError: Double?)] = [:]
+        for dump in dumps { liveKills.merge(liveScores(path: dump + ".alerts.jsonl")) { a, _ in a } }
+        let warmUp = PredictorConfiguration().warmUpSeconds
+        let horizon = PredictorConfiguration().warningHorizonSeconds
+
+        var results: [ScoredWorkload] = []
+        for series in contents.series where !series.samples.isEmpty {
+            let entry = byId[series.cgroupId]
+            if manifest != nil && entry == nil { continue }
+            if let match = options.match, !(series.path ?? "").contains(match) { continue }
+            guard series.samples.contains(where: { $0.sample.effectiveLimitBytes != nil }) else { continue }
+            let kill = series.firstKill
+            let t0 = Double(series.samples[0].timeNs) / 1e9
+            let killT = kill.map { Double($0.timeNs) / 1e9 }
+            let observations = series.samples
+                .filter { killT == nil || Double($0.timeNs) / 1e9 < killT! }
+                .map { CgroupSeries.observation($0.sample, atNs: $0.timeNs) }
+            var outcomes: [Outcome] = []
+            for spec in options.predictors {
+                var predictor = spec.make()
+                let evaluations = observations.map { predictor.evaluate($0) }
+                outcomes.append(Self.outcome(
+                    evaluations, killT: killT, calibrateFrom: spec.isTapio ? t0 + warmUp : nil, horizon: horizon))
+            }
+            let name = entry?.name ?? series.path.map { String($0.split(separator: "/").last ?? "?") } ?? "cgroup \(series.cgroupId)"
+            let limit = series.samples.compactMap { $0.sample.effectiveLimitBytes }.first ?? 0
+            let end = Double(series.samples.last!.timeNs) / 1e9
+            results.append(ScoredWorkload(
+                name: name, category: entry?.category.rawValue ?? (kill == nil ? "no kill" : "kill"),
+                expectsKill: entry?.category.expectsKill, limitMiB: Double(limit) / 1048576, lowered: entry?.loweredLimit,
+                durationSeconds: (killT ?? end) - t0, samples: observations.count,
+                killAtSeconds: killT.map { $0 - t0 }, victim: kill.map { k in "\(k.command)\(k.pid.map { " (pid \($0))" } ?? "")" },
+                killSource: kill?.source, kernelOOMKills: entry?.kernelOOMKills,
+                peakUsageMiB: Double(series.samples.map(\.sample.usageBytes).max() ?? 0) / 1048576,
+                outcomes: outcomes, replay: replayKills[series.cgroupId], live: liveKills[series.cgroupId]))
+        }
+        return (results, manifest, contents)
+    }
+
+    static func outcome(_ evaluations: [Evaluation], killT: Double?, calibrateFrom: Double?, horizon: Double) -> Outcome {
+        var outcome = Outcome()
+        var previous = AlertState.healthy
+        var episodeStart: Int?
+        var firstAlert: Double?
+        for (index, e) in evaluations.enumerated() {
+            if e.state != previous { outcome.stateChanges += 1 }
+            if e.state > .healthy && previous == .healthy {
+                outcome.alertEpisodes += 1
+                episodeStart = index
+                if firstAlert == nil { firstAlert = e.timeSeconds }
+            }
+            if e.state == .healthy { episodeStart = nil }
+            outcome.peak = max(outcome.peak, e.state)
+            previous = e.state
+            if let from = calibrateFrom, e.timeSeconds >= from, let confidence = e.confidence {
+                let killed = killT.map { $0 - e.timeSeconds <= horizon } ?? false
+                outcome.calibration.append((confidence, killed))
+            }
+        }
+        guard let killT else { return outcome }
+        outcome.firstAlertLeadSeconds = firstAlert.map { killT - $0 }
+        if let start = episodeStart {
+            outcome.alertedAtKill = true
+            outcome.leadSeconds = killT - evaluations[start].timeSeconds
+            let episode = evaluations[start...]
+            if let first = episode.first(where: { $0.eta != nil }), let eta = first.eta {
+                let left = killT - first.timeSeconds
+                outcome.etaErrorAtWarning = abs(eta - left) / left
+            }
+            let errors = episode.compactMap { e in e.eta.map { abs($0 - (killT - e.timeSeconds)) / (killT - e.timeSeconds) } }
+            outcome.etaErrorMedianWhileAlerting = Stats.quantile(errors, 0.5)
+        }
+        return outcome
+    }
+
+    /// The aggregator's own scoring, replayed: every record through `ClusterState` (aggregator
+    /// defaults), kill scores per cgroup (the first kill).
+    func replay(_ contents: DumpContents) -> [UInt64: AlertEvent.KillScore] {
+        var state = ClusterState()
+        var kills: [UInt64: AlertEvent.KillScore] = [:]
+        for batch in contents.batches {
+            for event in state.apply(node: batch.node, records: batch.records) {
+                if let score = event.kill, let id = event.cgroupId, kills[id] == nil { kills[id] = score }
+            }
+        }
+        return kills
+    }
+
+    /// Kill scores the live aggregator logged during the run (first per cgroup).
+    func liveScores(path: String) -> [UInt64: (predicted: Bool, lead: Double?, etaError: Double?)] {
+        var result: [UInt64: (Bool, Double?, Double?)] = [:]
+        for line in readText(path).split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let kill = object["kill"] as? [String: Any], let id = (object["cgroupId"] as? NSNumber)?.uint64Value,
+                  result[id] == nil
+            else { continue }
+            result[id] = (kill["predicted"] as? Bool ?? false, kill["leadSeconds"] as? Double, kill["etaErrorFraction"] as? Double)
+        }
+        return result.mapValues { (predicted: $0.0, lead: $0.1, etaError: $0.2) }
+    }
+}
+
+enum Stats {
+    /// Linear interpolation between order statistics; nil when empty.
+    static func quantile(_ values: [Double], _ q: Double) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let position = q * Double(sorted.count - 1)
+        let low = Int(position.rounded(.down))
+        let high = min(low + 1, sorted.count - 1)
+        return sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))
+    }
+}
