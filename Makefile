@@ -1,7 +1,7 @@
 # Tapio — build, test and benchmark entry points. `make test` is what CI runs.
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
-.PHONY: all deps build test demo demo-needs-root install bench bench-wire bench-node bench-transport vectors clean
+.PHONY: all deps build test demo demo-needs-root install bench bench-wire bench-node bench-transport bench-oom vectors clean
 
 # Swift lives in /opt/swift on our machines; keep working when PATH lacks it.
 ifneq ($(wildcard /opt/swift/usr/bin/swift),)
