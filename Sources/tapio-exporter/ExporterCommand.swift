@@ -143,6 +143,7 @@ struct ExporterCommand: ParsableCommand {
     /// The network side: a spool (disk, or memory), the optional `--record` dump, the sender.
     private func makeSender(address: HostPort) throws -> FrameSender {
         let token = try tokenFile.map { try SharedToken.read(path: $0) } ?? []
+        if let spoolDir { try lockSpool(spoolDir) }
         let store: any UnackedFrameStore
         do {
             store = try spoolDir.map { try DiskFrameSpool(directory: $0, maxBytes: spoolMaxBytes) }
@@ -164,6 +165,21 @@ struct ExporterCommand: ParsableCommand {
         return FrameSender(
             configuration: .init(host: address.host, port: address.port, token: token, nodeName: nodeName),
             store: store, log: Log.line, onFrame: { frame in recorder?.append(frame) })
+    }
+
+    /// One exporter per spool: two writing the same segments would corrupt each other. The
+    /// lock lives as long as the process (the descriptor is never closed).
+    private func lockSpool(_ directory: String) throws {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let fd = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            Log.line("cannot use spool \(directory): \(String(cString: strerror(errno)))")
+            throw ExitCode(2)
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            Log.line("spool \(directory) is in use by another tapio-exporter (lock held on \(directory)/lock)")
+            throw ExitCode(2)
+        }
     }
 
     private func installSignalHandlers() {
