@@ -62,7 +62,11 @@ INSTALL_PRODUCTS := tapio tapio-exporter tapio-aggregator tapio-tail
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSTEMD_DIR)
 	install -m 0755 $(addprefix .build/$(CONFIG)/,$(INSTALL_PRODUCTS)) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 deploy/systemd/tapio-exporter.service deploy/systemd/tapio-aggregator.service $(DESTDIR)$(SYSTEMD_DIR)/
+	@for u in tapio-exporter.service tapio-aggregator.service; do \
+	  echo "install deploy/systemd/$$u -> $(DESTDIR)$(SYSTEMD_DIR)/$$u (binaries in $(PREFIX)/bin)"; \
+	  sed 's#/usr/local/bin/#$(PREFIX)/bin/#g' deploy/systemd/$$u > $(DESTDIR)$(SYSTEMD_DIR)/$$u; \
+	  chmod 0644 $(DESTDIR)$(SYSTEMD_DIR)/$$u; \
+	done
 
 # Regenerates protocol/vectors/ from tools/vectors (the tests check the committed files).
 vectors: build

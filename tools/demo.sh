@@ -131,6 +131,7 @@ for _ in $(seq 200); do
 done
 [ -n "$FRAME_PORT" ] && [ -n "$HTTP_PORT" ] || fail "the aggregator did not start: $(cat "$WORK/aggregator.err")"
 say "started the aggregator on 127.0.0.1:$FRAME_PORT (frames) and http://127.0.0.1:$HTTP_PORT (status, metrics)"
+say "its token, journal and alert log are in $WORK"
 
 # --- the demo cgroup, then the exporter watching only it --------------------------------------
 CGROUP="$PARENT/$NAME"
@@ -157,7 +158,8 @@ fi
 say "started the exporter (eBPF + cgroup sampling of $RELATIVE only), connected"
 
 # --- tail ------------------------------------------------------------------------------------
-"$BIN/tapio-tail" --aggregator "127.0.0.1:$FRAME_PORT" --token-file "$WORK/token" \
+# --workload: only the demo's container (the BPF programs see every OOM kill on the node).
+"$BIN/tapio-tail" --aggregator "127.0.0.1:$FRAME_PORT" --token-file "$WORK/token" --workload "$NAME" \
   >"$WORK/tail.out" 2>"$WORK/tail.err" &
 PIDS+=($!)
 TAIL=$!
@@ -167,7 +169,7 @@ for _ in $(seq 200); do
   sleep 0.1
 done
 grep -q 'connected to' "$WORK/tail.err" || fail "tapio-tail did not connect: $(cat "$WORK/tail.err")"
-say "started tapio-tail; its lines follow, marked with |"
+say "started tapio-tail --workload $NAME; its lines follow, marked with |"
 
 # --- the leak ---------------------------------------------------------------------------------
 SECONDS_TO_KILL=$((LIMIT_MIB / RATE_MIB))
@@ -204,7 +206,7 @@ while :; do
   show_tail
   now=$(date +%s)
   elapsed=$((now - START))
-  grep -q 'OOM KILL' "$WORK/tail.out" && break
+  grep -q "OOM KILL: $NAME" "$WORK/tail.out" && break
   kill -0 "$AGG" 2>/dev/null || fail "the aggregator exited: $(tail -n 20 "$WORK/aggregator.err")"
   kill -0 "$EXP" 2>/dev/null || fail "the exporter exited: $(tail -n 20 "$WORK/exporter.err")"
   if [ -z "$KERNEL_KILL_AT" ] && [ "$(oom_kills)" -gt 0 ]; then
@@ -234,14 +236,14 @@ set +e
 "$BIN/tapio" check --aggregator "http://127.0.0.1:$HTTP_PORT" | sed 's/^/    /'
 set -e
 
-KILL=$(jq -c 'select(.subject == "kill")' "$WORK/alerts.jsonl" | tail -n 1)
-WARNING=$(jq -c 'select(.subject == "container" and .transition == "fired")' "$WORK/alerts.jsonl" | head -n 1)
+KILL=$(jq -c --arg name "$NAME" 'select(.subject == "kill" and .name == $name)' "$WORK/alerts.jsonl" | tail -n 1)
+WARNING=$(jq -c --arg name "$NAME" 'select(.subject == "container" and .transition == "fired" and .name == $name)' "$WORK/alerts.jsonl" | head -n 1)
 [ -n "$KILL" ] || fail "the tail showed a kill but the alerts log has none"
 predicted=$(jq -r '.kill.predicted' <<<"$KILL")
 if [ "$predicted" != true ]; then
   fail "the kernel's OOM kill was NOT predicted: $(jq -r '.message' <<<"$KILL")"
 fi
-lead=$(jq -r '.kill.leadSeconds | floor' <<<"$KILL")
+lead=$(jq -r '.kill.leadSeconds | round' <<<"$KILL")
 error=$(jq -r 'if .kill.etaErrorFraction == null then "n/a" else (.kill.etaErrorFraction * 100 | round | tostring) + "%" end' <<<"$KILL")
 say "verdict: the kernel OOM-killed $(jq -r '"\(.kill.command) (pid \(.kill.pid))"' <<<"$KILL") after about $((${KERNEL_KILL_AT:-$(date +%s)} - START)) s of leaking; tapio warned $lead s ahead, its first ETA off by $error"
 [ -n "$WARNING" ] && say "first warning: $(jq -r '.message' <<<"$WARNING")"
