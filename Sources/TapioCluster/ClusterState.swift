@@ -46,26 +46,26 @@ public struct ClusterState: Sendable {
         let t = record.timestampNs
         switch record.body {
         case .memorySample(let sample):
-            var track = node.containers[sample.cgroupId] ?? ContainerTrack(cgroupId: sample.cgroupId, configuration: configuration)
-            node.containers[sample.cgroupId] = nil  // mutate a unique copy
-            track.latest = sample
-            track.latestAtNs = t
-            track.predictor.observe(Self.observation(sample, atNs: t))
-            let assessment = track.predictor.assess(nowSeconds: Self.seconds(t))
-            if let event = transition(&track, to: assessment, node: node.name, atNs: t) {
-                events.append(event)
-                if let workload = track.workloadKey { touched.insert(workload) }
+            let nodeName = node.name
+            modify(sample.cgroupId, in: &node) { track in
+                track.latest = sample
+                track.latestAtNs = t
+                track.predictor.observe(Self.observation(sample, atNs: t))
+                let assessment = track.predictor.assess(nowSeconds: Self.seconds(t))
+                if let event = transition(&track, to: assessment, node: nodeName, atNs: t) {
+                    events.append(event)
+                    if let workload = track.workloadKey { touched.insert(workload) }
+                }
+                track.assessment = assessment
             }
-            track.assessment = assessment
-            node.containers[sample.cgroupId] = track
         case .processRSS(let rss):
-            var track = container(rss.cgroupId, in: &node)
-            if let top = track.topProcess, top.pid != rss.tgid, top.residentBytes > rss.residentBytes {
-                // The larger process stays the top one.
-            } else {
+            // Mutated in place: a track is large (it holds its predictor), copies are not free.
+            modify(rss.cgroupId, in: &node) { track in
+                if let top = track.topProcess, top.pid != rss.tgid, top.residentBytes > rss.residentBytes {
+                    return  // the larger process stays the top one
+                }
                 track.topProcess = (rss.tgid, rss.residentBytes)
             }
-            node.containers[rss.cgroupId] = track
         case .oomKill(let kill):
             var track = container(kill.cgroupId, in: &node)
             events.append(score(kill, track: &track, node: node.name, atNs: t))
@@ -99,10 +99,10 @@ public struct ClusterState: Sendable {
             if let event = nodeTransition(&node, to: assessment, atNs: t) { events.append(event) }
             node.assessment = assessment
         case .pageActivity(let activity):
-            var track = container(activity.cgroupId, in: &node)
-            track.pagesAllocated &+= activity.pagesAllocated
-            track.pagesFreed &+= activity.pagesFreed
-            node.containers[activity.cgroupId] = track
+            modify(activity.cgroupId, in: &node) { track in
+                track.pagesAllocated &+= activity.pagesAllocated
+                track.pagesFreed &+= activity.pagesFreed
+            }
         case .lossReport(let loss):
             node.losses[loss.source, default: 0] &+= loss.lostRecords
         }
@@ -110,6 +110,11 @@ public struct ClusterState: Sendable {
 
     private func container(_ cgroupId: UInt64, in node: inout NodeTrack) -> ContainerTrack {
         node.containers[cgroupId] ?? ContainerTrack(cgroupId: cgroupId, configuration: configuration)
+    }
+
+    /// Runs `body` on the container's track inside the dictionary's storage (no copy).
+    private func modify(_ cgroupId: UInt64, in node: inout NodeTrack, _ body: (inout ContainerTrack) -> Void) {
+        body(&node.containers[cgroupId, default: ContainerTrack(cgroupId: cgroupId, configuration: configuration)])
     }
 
     static func seconds(_ ns: UInt64) -> Double { Double(ns) / 1e9 }
