@@ -4,6 +4,8 @@ import TapioWire
 
 /// One cgroup's memory samples and OOM kills, as recorded in a dump.
 struct CgroupSeries {
+    /// Index of the dump (in the order given) the series comes from: runs never mix.
+    var dump: Int
     var node: String
     var cgroupId: UInt64
     var path: String?
@@ -38,7 +40,7 @@ struct CgroupSeries {
 struct DumpContents {
     var series: [CgroupSeries] = []
     /// Every deduplicated batch in order, for replaying through `ClusterState`.
-    var batches: [(node: String, records: [Record])] = []
+    var batches: [(dump: Int, node: String, records: [Record])] = []
     var frames = 0
     var duplicateBatches = 0
     var failure: String?
@@ -52,7 +54,7 @@ enum DumpSeriesReader {
         var byKey: [String: CgroupSeries] = [:]
         var order: [String] = []
         var seen: Set<String> = []
-        for path in paths {
+        for (dumpIndex, path) in paths.enumerated() {
             let reader = try DumpReader(path: path)
             var node = "?"
             var epoch: UInt64 = 0
@@ -68,23 +70,23 @@ enum DumpSeriesReader {
                         contents.duplicateBatches += 1
                         continue
                     }
-                    contents.batches.append((node, batch.records))
+                    contents.batches.append((dumpIndex, node, batch.records))
                     for record in batch.records {
                         switch record.body {
                         case .memorySample(let sample):
-                            let key = "\(node)/\(sample.cgroupId)"
+                            let key = "\(dumpIndex)/\(node)/\(sample.cgroupId)"
                             if byKey[key] == nil { order.append(key) }
-                            byKey[key, default: CgroupSeries(node: node, cgroupId: sample.cgroupId)]
+                            byKey[key, default: CgroupSeries(dump: dumpIndex, node: node, cgroupId: sample.cgroupId)]
                                 .samples.append((record.timestampNs, sample))
                         case .oomKill(let kill):
-                            let key = "\(node)/\(kill.cgroupId)"
+                            let key = "\(dumpIndex)/\(node)/\(kill.cgroupId)"
                             if byKey[key] == nil { order.append(key) }
-                            byKey[key, default: CgroupSeries(node: node, cgroupId: kill.cgroupId)]
+                            byKey[key, default: CgroupSeries(dump: dumpIndex, node: node, cgroupId: kill.cgroupId)]
                                 .kills.append((record.timestampNs, kill))
                         case .containerInfo(let info):
-                            let key = "\(node)/\(info.cgroupId)"
+                            let key = "\(dumpIndex)/\(node)/\(info.cgroupId)"
                             if byKey[key] == nil { order.append(key) }
-                            byKey[key, default: CgroupSeries(node: node, cgroupId: info.cgroupId)].path = info.cgroupPath
+                            byKey[key, default: CgroupSeries(dump: dumpIndex, node: node, cgroupId: info.cgroupId)].path = info.cgroupPath
                         default:
                             break
                         }

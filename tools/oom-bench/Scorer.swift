@@ -116,6 +116,10 @@ struct ScoredWorkload {
     var outcomes: [Outcome]
     var replay: AlertEvent.KillScore?
     var live: (predicted: Bool, lead: Double?, etaError: Double?)?
+    /// Which dump (1-based) the workload comes from.
+    var run: Int
+    /// Per predictor: seconds from the workload's first sample to its first alert (killed workloads).
+    var firstAlertAfterSeconds: [Double?]
 
     var isSlowOrMedium: Bool { category == WorkloadSpec.Category.slowLeak.rawValue || category == WorkloadSpec.Category.mediumLeak.rawValue }
 }
@@ -123,23 +127,28 @@ struct ScoredWorkload {
 struct Scorer {
     var options: ScoreOptions
 
-    func score(dumps: [String]) throws -> (workloads: [ScoredWorkload], manifest: Manifest?, contents: DumpContents) {
+    func score(dumps: [String]) throws -> (workloads: [ScoredWorkload], manifests: [Manifest], contents: DumpContents) {
         let contents = try DumpSeriesReader.read(dumps)
-        let manifest = dumps.compactMap { path -> Manifest? in
+        let manifests = dumps.map { path -> Manifest? in
             guard let data = FileManager.default.contents(atPath: path + ".manifest.json") else { return nil }
             return try? JSONDecoder().decode(Manifest.self, from: data)
-        }.first
-        let byId = Dictionary((manifest?.workloads ?? []).map { ($0.cgroupId, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        var byId: [String: Manifest.Workload] = [:]
+        for (index, m) in manifests.enumerated() {
+            for w in m?.workloads ?? [] { byId["\(index)/\(w.cgroupId)"] = w }
+        }
         let replayKills = replay(contents)
-        var liveKills: [UInt64: (predicted: Bool, lead: Double?, etaError: Double?)] = [:]
-        for dump in dumps { liveKills.merge(liveScores(path: dump + ".alerts.jsonl")) { a, _ in a } }
+        var liveKills: [String: (predicted: Bool, lead: Double?, etaError: Double?)] = [:]
+        for (index, dump) in dumps.enumerated() {
+            for (id, score) in liveScores(path: dump + ".alerts.jsonl") { liveKills["\(index)/\(id)"] = score }
+        }
         let warmUp = PredictorConfiguration().warmUpSeconds
         let horizon = PredictorConfiguration().warningHorizonSeconds
 
         var results: [ScoredWorkload] = []
         for series in contents.series where !series.samples.isEmpty {
-            let entry = byId[series.cgroupId]
-            if manifest != nil && entry == nil { continue }
+            let entry = byId["\(series.dump)/\(series.cgroupId)"]
+            if manifests[series.dump] != nil && entry == nil { continue }
             if let match = options.match, !(series.path ?? "").contains(match) { continue }
             guard series.samples.contains(where: { $0.sample.effectiveLimitBytes != nil }) else { continue }
             let kill = series.firstKill
@@ -165,9 +174,11 @@ struct Scorer {
                 killAtSeconds: killT.map { $0 - t0 }, victim: kill.map { k in "\(k.command)\(k.pid.map { " (pid \($0))" } ?? "")" },
                 killSource: kill?.source, kernelOOMKills: entry?.kernelOOMKills,
                 peakUsageMiB: Double(series.samples.map(\.sample.usageBytes).max() ?? 0) / 1048576,
-                outcomes: outcomes, replay: replayKills[series.cgroupId], live: liveKills[series.cgroupId]))
+                outcomes: outcomes, replay: replayKills["\(series.dump)/\(series.cgroupId)"],
+                live: liveKills["\(series.dump)/\(series.cgroupId)"], run: series.dump + 1,
+                firstAlertAfterSeconds: outcomes.map { o in o.firstAlertLeadSeconds.flatMap { lead in killT.map { $0 - lead - t0 } } }))
         }
-        return (results, manifest, contents)
+        return (results, manifests.compactMap { $0 }, contents)
     }
 
     static func outcome(_ evaluations: [Evaluation], killT: Double?, calibrateFrom: Double?, horizon: Double) -> Outcome {
@@ -208,13 +219,17 @@ struct Scorer {
 
     /// The aggregator's own scoring, replayed: every record through `ClusterState` (aggregator
     /// defaults), kill scores per cgroup (the first kill).
-    func replay(_ contents: DumpContents) -> [UInt64: AlertEvent.KillScore] {
-        var state = ClusterState()
-        var kills: [UInt64: AlertEvent.KillScore] = [:]
+    func replay(_ contents: DumpContents) -> [String: AlertEvent.KillScore] {
+        var states: [Int: ClusterState] = [:]
+        var kills: [String: AlertEvent.KillScore] = [:]
         for batch in contents.batches {
+            var state = states[batch.dump] ?? ClusterState()
             for event in state.apply(node: batch.node, records: batch.records) {
-                if let score = event.kill, let id = event.cgroupId, kills[id] == nil { kills[id] = score }
+                if let score = event.kill, let id = event.cgroupId, kills["\(batch.dump)/\(id)"] == nil {
+                    kills["\(batch.dump)/\(id)"] = score
+                }
             }
+            states[batch.dump] = state
         }
         return kills
     }

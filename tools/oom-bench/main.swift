@@ -86,7 +86,7 @@ do {
     let scored = try Scorer(options: options).score(dumps: dumps)
     guard !scored.workloads.isEmpty else { die("no limited cgroup with memory samples in \(dumps)") }
     let report = Report.markdown(
-        workloads: scored.workloads, options: options, manifest: scored.manifest, contents: scored.contents, dumps: dumps,
+        workloads: scored.workloads, options: options, manifests: scored.manifests, contents: scored.contents, dumps: dumps,
         scoreCommand: "tapio-oom-bench score " + dumps.joined(separator: " "))
     if let output = values["output"] {
         try report.text.write(toFile: output, atomically: true, encoding: .utf8)
