@@ -128,11 +128,11 @@ enum Report {
 
         out += "## Per workload\n\n"
         out += "Cell: lead (kill time − start of the alert still open at the kill; – = not alerting at the kill) / ETA error at first warning / alert state changes. Fast-leak rows show the lead achieved.\n\n"
-        out += "| workload | kind | limit | peak charge | kill at | victim | " + predictors.map(\.name).joined(separator: " | ") + " | aggregator (replay / live) |\n"
-        out += "|---|---|---|---|---|---|" + predictors.map { _ in "---|" }.joined() + "---|\n"
+        out += "| workload | kind | limit | peak charge | s at ≥ 97% of limit | kill at | victim | " + predictors.map(\.name).joined(separator: " | ") + " | aggregator (replay / live) |\n"
+        out += "|---|---|---|---|---|---|---|" + predictors.map { _ in "---|" }.joined() + "---|\n"
         for w in workloads {
             let runs = Set(workloads.map(\.run)).count
-            var row = "| \(w.name)\(runs > 1 ? " (run \(w.run))" : "") | \(w.category) | \(mib(w.limitMiB))\(w.lowered.map { " → \($0)" } ?? "") | \(mib(w.peakUsageMiB)) | "
+            var row = "| \(w.name)\(runs > 1 ? " (run \(w.run))" : "") | \(w.category) | \(mib(w.limitMiB))\(w.lowered.map { " → \($0)" } ?? "") | \(mib(w.peakUsageMiB)) | \(w.secondsAtLimit) | "
             row += w.killAtSeconds.map { seconds($0) } ?? "no kill (\(Int(w.durationSeconds)) s)"
             row += " | \(w.victim ?? "–")\(w.kernelOOMKills.map { $0 > 0 ? ", oom_kill=\($0)" : "" } ?? "") |"
             for o in w.outcomes {

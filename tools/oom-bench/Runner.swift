@@ -134,15 +134,24 @@ struct SuiteRunner {
         guard let exporter = findExecutable("tapio-exporter"), let aggregator = findExecutable("tapio-aggregator"),
               let workload = findExecutable("tapio-workload")
         else { throw BenchError("tapio-exporter, tapio-aggregator and tapio-workload must be built next to tapio-oom-bench") }
-        let node = specs.contains { $0.command.first == "node" } ? findExecutable("node") : nil
-        if specs.contains(where: { $0.command.first == "node" }) && node == nil {
-            throw BenchError("the GC-runtime workload needs `node` on PATH")
+        var runtimes: [String: String] = [:]
+        for runtime in ["node", "java"] where specs.contains(where: { $0.command.first == runtime }) {
+            guard let path = findExecutable(runtime) else { throw BenchError("the GC-runtime workload needs `\(runtime)` on PATH") }
+            runtimes[runtime] = path
         }
 
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: dumpPath)
         let token = "\(workDirectory)/token"
         try "oom-bench-\(getpid())-\(UInt64(monotonic() * 1e6))\n".write(toFile: token, atomically: true, encoding: .utf8)
+        if runtimes["java"] != nil {
+            // Compiled here, outside the cgroups, so javac's memory is not charged to the workload.
+            try Suite.javaSource.write(toFile: "\(workDirectory)/TapioLeak.java", atomically: true, encoding: .utf8)
+            guard let javac = findExecutable("javac") else { throw BenchError("the JVM workload needs `javac` on PATH") }
+            let compile = try startProcess(javac, ["-d", workDirectory, "\(workDirectory)/TapioLeak.java"], directory: workDirectory, label: "javac")
+            compile.waitUntilExit()
+            guard compile.terminationStatus == 0 else { throw BenchError("javac failed: \(readText("\(workDirectory)/javac.err"))") }
+        }
         let shmFile = "/dev/shm/tapio-oombench-\(getpid())"
         defer {
             unlink(shmFile)
@@ -197,7 +206,7 @@ struct SuiteRunner {
                 $0.replacingOccurrences(of: "{workload}", with: workload)
                     .replacingOccurrences(of: "{dir}", with: workDirectory)
                     .replacingOccurrences(of: "{shm}", with: shmFile)
-            }.map { $0 == "node" ? node! : $0 }
+            }.map { runtimes[$0] ?? $0 }
             processes[index] = try startProcess(
                 "/bin/sh", ["-c", "echo $$ > \(cgroups[index].path)/cgroup.procs && exec \"$@\"", "sh"] + words,
                 directory: workDirectory, label: spec.name)

@@ -113,6 +113,8 @@ struct ScoredWorkload {
     var killSource: String?
     var kernelOOMKills: Int?
     var peakUsageMiB: Double
+    /// Seconds (samples) with the charge at ≥ 97% of the limit before the kill or the end.
+    var secondsAtLimit: Int
     var outcomes: [Outcome]
     var replay: AlertEvent.KillScore?
     var live: (predicted: Bool, lead: Double?, etaError: Double?)?
@@ -174,6 +176,7 @@ struct Scorer {
                 killAtSeconds: killT.map { $0 - t0 }, victim: kill.map { k in "\(k.command)\(k.pid.map { " (pid \($0))" } ?? "")" },
                 killSource: kill?.source, kernelOOMKills: entry?.kernelOOMKills,
                 peakUsageMiB: Double(series.samples.map(\.sample.usageBytes).max() ?? 0) / 1048576,
+                secondsAtLimit: observations.filter { o in o.limitBytes.map { Double(o.usageBytes) >= 0.97 * Double($0) } ?? false }.count,
                 outcomes: outcomes, replay: replayKills["\(series.dump)/\(series.cgroupId)"],
                 live: liveKills["\(series.dump)/\(series.cgroupId)"], run: series.dump + 1,
                 firstAlertAfterSeconds: outcomes.map { o in o.firstAlertLeadSeconds.flatMap { lead in killT.map { $0 - lead - t0 } } }))

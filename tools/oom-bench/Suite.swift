@@ -20,6 +20,7 @@ struct WorkloadSpec {
         case stepLeak = "step leak"
         case sawtoothLeak = "GC sawtooth + leak"
         case gcRuntime = "GC runtime (Node.js)"
+        case gcRuntimeJVM = "GC runtime (JVM)"
         case tmpfs = "tmpfs growth"
         case forks = "many growing children"
         case limitLowered = "limit lowered"
@@ -50,6 +51,26 @@ enum Suite {
         setTimeout(() => process.exit(0), 420000);
         """
 
+    /// The JVM's version (compiled with javac before the run, outside the cgroups): 1 MiB/s
+    /// retained and 8 MiB/s of garbage, `-Xmx512m` above the 256 MiB cgroup limit.
+    static let javaSource = """
+        import java.util.ArrayList;
+        public class TapioLeak {
+            public static void main(String[] args) throws Exception {
+                ArrayList<long[]> keep = new ArrayList<>();
+                long end = System.nanoTime() + 420_000_000_000L;
+                long n = 0;
+                while (System.nanoTime() < end) {
+                    for (int i = 0; i < 8; i++) { long[] g = new long[1 << 17]; g[7] = n; }
+                    long[] k = new long[1 << 17];
+                    k[0] = n++;
+                    keep.add(k);
+                    Thread.sleep(1000);
+                }
+            }
+        }
+        """
+
     /// The full suite: runs concurrently, about 6–7 minutes, at most ~5 GiB charged at once.
     static let full: [WorkloadSpec] = [
         WorkloadSpec(name: "leak-1mibps", category: .slowLeak, limitMiB: 320,
@@ -71,6 +92,8 @@ enum Suite {
                                "--leak-mib-per-sec", "0.5", "--max-seconds", "420"], maxSeconds: 430),
         WorkloadSpec(name: "node-gc-leak", category: .gcRuntime, limitMiB: 256,
                      command: ["node", "--max-old-space-size=512", "-e", nodeScript], maxSeconds: 430),
+        WorkloadSpec(name: "jvm-gc-leak", category: .gcRuntimeJVM, limitMiB: 256,
+                     command: ["java", "-Xmx512m", "-XX:+UseSerialGC", "-cp", "{dir}", "TapioLeak"], maxSeconds: 430),
         WorkloadSpec(name: "tmpfs-2mibps", category: .tmpfs, limitMiB: 384,
                      command: ["{workload}", "tmpfs", "--path", "{shm}", "--rate-mib-per-sec", "2", "--max-seconds", "420"],
                      maxSeconds: 430),
