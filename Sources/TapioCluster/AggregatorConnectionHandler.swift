@@ -62,7 +62,15 @@ final class AggregatorConnectionHandler: ChannelDuplexHandler {
             message = try Message(frame: frame)
         } catch {
             host.count { $0.decodeErrors += 1 }
-            fail(context: context, ErrorMessage(code: .malformedFrame, message: error.description))
+            // A type this version does not know is the peer breaking the protocol, not a bad frame.
+            let code: ErrorMessage.Code = MessageType.known.contains(frame.header.type) ? .malformedFrame : .protocolViolation
+            fail(context: context, ErrorMessage(code: code, message: error.description))
+            return
+        }
+        if case .error(let error) = message {
+            // The peer is closing with a reason: log it and close, without answering in kind.
+            host.log("\(peer): peer closed the session: \(error.message) (\(error.code))")
+            closeQuietly(context: context)
             return
         }
         switch state {
@@ -186,6 +194,13 @@ final class AggregatorConnectionHandler: ChannelDuplexHandler {
             host.log("\(peer): connection error: \(error)")
             context.close(promise: nil)
         }
+    }
+
+    private func closeQuietly(context: ChannelHandlerContext) {
+        if case .exporter(let stream) = state { host.sessionEnded(stream) }
+        state = .closing
+        handshakeTimer?.cancel()
+        context.close(promise: nil)
     }
 
     /// Logs the reason, tells the peer, and closes this connection only.

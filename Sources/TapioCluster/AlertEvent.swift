@@ -1,3 +1,5 @@
+import TapioPredict
+
 /// One thing worth telling people: a container, workload or node changing alert state, or an
 /// OOM kill and how well it was predicted. The same document goes to stdout (as `message`),
 /// the JSON-lines alert log, ALERT frames for tail clients and the status API.
@@ -12,10 +14,22 @@ public struct AlertEvent: Codable, Sendable, Equatable {
     /// moved a lot while the state held), killed.
     public enum Transition: String, Codable, Sendable { case fired, escalated, deescalated, cleared, updated, killed }
 
+    /// Seconds until the OOM kill: median and 80% interval. `p90` is nil when the slowest
+    /// plausible growth never reaches the limit (JSON has no infinity).
     public struct ETA: Codable, Sendable, Equatable {
         public var p10: Double
         public var p50: Double
-        public var p90: Double
+        public var p90: Double?
+
+        public init(p10: Double, p50: Double, p90: Double?) {
+            self.p10 = p10
+            self.p50 = p50
+            self.p90 = p90.flatMap { $0.isFinite ? $0 : nil }
+        }
+
+        public init(_ interval: EtaInterval) {
+            self.init(p10: interval.p10, p50: interval.p50, p90: interval.p90)
+        }
     }
 
     public struct KillScore: Codable, Sendable, Equatable {

@@ -84,7 +84,7 @@ public struct CheckReport: Codable, Sendable {
         }
         if !reality.isEmpty { details.append("eBPF reality: " + reality.joined(separator: ", ").replacingOccurrences(of: ", top", with: "; top")) }
         if let eta = c.eta {
-            details.append("Prediction: OOM kill in \(HumanFormat.duration(seconds: eta.p50)) (p10 \(HumanFormat.duration(seconds: eta.p10)), p90 \(HumanFormat.duration(seconds: eta.p90)))")
+            details.append("Prediction: OOM kill in \(HumanFormat.duration(seconds: eta.p50)) (p10 \(HumanFormat.duration(seconds: eta.p10)), p90 \(HumanFormat.duration(seconds: eta.p90 ?? .infinity)))")
         } else if c.reason == "atLimitReclaimFailing" {
             details.append("Prediction: at its limit with reclaim failing; the OOM killer may strike any moment")
         }

@@ -168,7 +168,7 @@ public struct ClusterState: Sendable {
             previousState: Self.stateName(track.state), transition: .updated, node: node, cgroupId: track.cgroupId,
             name: track.displayName, namespace: info?.namespace.nonEmpty, workload: info?.workload.nonEmpty, pod: info?.podName.nonEmpty,
             reason: assessment.reason.rawValue, message: Self.message(name: track.displayName, assessment: assessment),
-            eta: assessment.eta.map { AlertEvent.ETA(p10: $0.p10, p50: $0.p50, p90: $0.p90) },
+            eta: assessment.eta.map(AlertEvent.ETA.init),
             confidence: assessment.confidence, usageBytes: assessment.usageBytes, workingSetBytes: assessment.workingSetBytes,
             limitBytes: assessment.limitBytes, slopeBytesPerSecond: assessment.slopeBytesPerSecond)
     }
@@ -267,7 +267,7 @@ public struct ClusterState: Sendable {
             timestampNs: t, subject: .node, severity: Self.severity(assessment.state), state: Self.stateName(assessment.state),
             previousState: Self.stateName(before), transition: Self.transition(from: before, to: assessment.state), node: node.name,
             cgroupId: nil, name: node.name, namespace: nil, workload: nil, pod: nil, reason: assessment.reason.rawValue, message: message,
-            eta: assessment.eta.map { AlertEvent.ETA(p10: $0.p10, p50: $0.p50, p90: $0.p90) }, confidence: assessment.confidence,
+            eta: assessment.eta.map(AlertEvent.ETA.init), confidence: assessment.confidence,
             usageBytes: assessment.usageBytes, workingSetBytes: assessment.workingSetBytes, limitBytes: assessment.limitBytes,
             slopeBytesPerSecond: assessment.slopeBytesPerSecond)
     }

@@ -118,7 +118,7 @@ public struct StatusDocument: Codable, Sendable {
                     memAvailableBytes: track?.latest?.memAvailableBytes,
                     lostRecords: Dictionary(uniqueKeysWithValues: (track?.losses ?? [:]).map { ("\($0.key)", $0.value) }),
                     state: ClusterState.stateName(track?.assessment?.state ?? .healthy),
-                    eta: track?.assessment?.eta.map { AlertEvent.ETA(p10: $0.p10, p50: $0.p50, p90: $0.p90) }))
+                    eta: track?.assessment?.eta.map(AlertEvent.ETA.init)))
                 guard let track else { continue }
                 for container in track.containers.values.sorted(by: { $0.cgroupId < $1.cgroupId }) {
                     let info = container.info
@@ -132,7 +132,7 @@ public struct StatusDocument: Codable, Sendable {
                         sampledAtNs: container.latest == nil ? nil : container.latestAtNs, oomKills: container.oomKills,
                         topProcess: top, state: ClusterState.stateName(container.state),
                         reason: container.assessment?.reason.rawValue ?? "none",
-                        eta: container.assessment?.eta.map { AlertEvent.ETA(p10: $0.p10, p50: $0.p50, p90: $0.p90) },
+                        eta: container.assessment?.eta.map(AlertEvent.ETA.init),
                         confidence: container.assessment.map(\.confidence), slopeBytesPerSecond: container.assessment.map(\.slopeBytesPerSecond),
                         alertSinceNs: container.episode?.startedNs, lastKill: container.lastKillScore, podPhase: info?.podPhase.nonEmpty))
                 }

@@ -207,6 +207,8 @@ public final class FrameSender: @unchecked Sendable {
         try? await eventLoop.submit {
             self.stopped = true
             self.lingerTimer?.cancel()
+            // An orderly stop leaves the spool on disk, not only in the page cache.
+            if let spool = self.store as? DiskFrameSpool { try? spool.sync() }
             self.session?.sayGoodbye(reason: "exporter stopping")
             if self.session == nil { self.channel?.close(promise: nil) }
         }.get()

@@ -7,7 +7,8 @@ public enum AnnouncedIdleTimeout {
     public static let handlerName = "tapio-idle"
 
     public static func provisionalHandler() -> IdleStateHandler {
-        IdleStateHandler(readTimeout: .seconds(60), writeTimeout: .seconds(5))
+        // No heartbeat before the handshake completes: a HEARTBEAT before AUTH breaks protocol.
+        IdleStateHandler(readTimeout: .seconds(60), writeTimeout: .seconds(60))
     }
 
     public static func apply(milliseconds: UInt32, to context: ChannelHandlerContext) {

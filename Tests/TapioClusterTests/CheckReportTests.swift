@@ -64,3 +64,14 @@ final class CheckReportTests: XCTestCase {
         XCTAssertEqual((object["findings"] as? [[String: Any]])?.first?["name"] as? String, "batch/worker")
     }
 }
+
+extension CheckReportTests {
+    /// A growth so uncertain that its slowest plausible rate never reaches the limit has an
+    /// infinite p90: the alert and the status must still encode (JSON has no infinity).
+    func testUnboundedETAStillEncodes() throws {
+        let eta = AlertEvent.ETA(p10: 60, p50: 120, p90: .infinity)
+        XCTAssertNil(eta.p90)
+        let json = String(decoding: try JSONEncoder().encode(eta), as: UTF8.self)
+        XCTAssertFalse(json.contains("p90"), json)
+    }
+}
