@@ -232,6 +232,7 @@ show_tail
 
 # --- summary ----------------------------------------------------------------------------------
 say "what the aggregator knows now: $BIN/tapio check --aggregator http://127.0.0.1:$HTTP_PORT"
+say "(the exporter's BPF programs see the whole node: other OOM kills on this machine count too)"
 set +e
 "$BIN/tapio" check --aggregator "http://127.0.0.1:$HTTP_PORT" | sed 's/^/    /'
 set -e
