@@ -113,7 +113,9 @@ enum Report {
             out += "| \(s.name) | \(s.slowMediumWarned30)/\(s.slowMediumKills) | \(s.warned30)/\(s.kills) | \(s.warnedAtAll)/\(s.kills) | \(seconds(s.medianLead)) | \(seconds(s.p10Lead)) | \(percent(s.medianEtaErrorAtWarning)) | \(percent(s.medianEtaErrorWhileAlerting)) | \(s.falseAlarmWorkloads)/\(s.noKillWorkloads) (\(s.falseAlarmEpisodes) episodes) | \(s.stateChanges) | \(seconds(s.medianTimeToFirstAlert)) |\n"
         }
         out += "\n"
-        let targets = targetVerdicts(summaries: summaries, buckets: buckets, workloads: workloads)
+        let targets = targetVerdicts(
+            summaries: summaries.enumerated().filter { predictors[$0.offset].warmUpGateSeconds == nil }.map(\.element),
+            buckets: buckets, workloads: workloads)
         out += "Targets (issue 7) for Tapio:\n\n"
         for (text, met, detail) in targets {
             out += "- \(met.map { $0 ? "**met**" : "**missed**" } ?? "**not measurable**"): \(text) — \(detail)\n"
@@ -155,6 +157,13 @@ enum Report {
         out += "- False alarm: a workload the kernel did not kill on which a predictor ever raised WARNING or CRITICAL. Alert state changes: every change among HEALTHY/WARNING/CRITICAL, summed over all workloads (a perfectly behaved predictor changes once or twice per killed workload and never on the others).\n"
         out += "- Calibration: Tapio's confidence (probability of reaching the limit within 15 min) at every post-warm-up evaluation, bucketed by 10 points, against whether the kernel killed the workload within 15 min. Workloads that ran less than 15 min without a kill count as \"no kill\" (they are built never to reach their limit). Because every suite leak dies within minutes, every evaluation on a killed workload is a hit.\n"
         out += "- Aggregator column: the same dump replayed through `ClusterState` (the aggregator's state machine, default configuration) / the live aggregator's own kill score from its alert log during the run.\n"
+        out += "\n## Limits of this benchmark\n\n"
+        out += "- Time is compressed: the workloads die 10 s to about 5 min after they start, while the predictors keep their production settings (15-min warning and 2-min critical horizons, Tapio's 60-s warm-up). \"Slow\" (1–2 MiB/s) and \"medium\" (4 MiB/s) leaks are fast by production standards; a 16 or 100 MiB/s leak dies inside Tapio's warm-up, so only the lead achieved is reported.\n"
+        out += "- Each workload runs once per run; the runs repeat the same suite on one machine (the kernel timing is very repeatable, so the runs mostly confirm each other rather than add independent evidence).\n"
+        out += "- Calibration of a 15-min horizon cannot be tested by minutes-long workloads (see above).\n"
+        out += "- The `predict_linear` rules are evaluated at every 1-s sample; a real Prometheus scrapes every 15–60 s, which would only delay it.\n"
+        out += "- The GC runtimes (Node.js; the JVM from the third run on) were killed after their charge had been at ≥ 97% of the limit for seconds to tens of seconds, not the minutes of GC/reclaim thrash described in the design; Tapio's at-limit rule is therefore barely exercised.\n"
+        out += "- The page-cache workload reads through a file on the root disk; its pages are reclaimed, and the suite contains no cache-heavy workload that is also killed.\n"
         out += "- Dumps: " + dumps.map { "`\($0)`" }.joined(separator: ", ") + " (not committed; the run phase keeps them with `.manifest.json` and `.alerts.jsonl` side files).\n"
         return (out, summaries, buckets, targets)
     }

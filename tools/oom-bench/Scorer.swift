@@ -45,6 +45,9 @@ struct PredictorSpec {
     var detail: String
     var make: () -> BenchPredictor
     var isTapio = false
+    /// Ablation only (not a baseline of the issue): alerts suppressed this long after the
+    /// series starts, like Tapio's warm-up.
+    var warmUpGateSeconds: Double? = nil
 }
 
 struct ScoreOptions {
@@ -73,6 +76,11 @@ struct ScoreOptions {
                 name: "predict_linear \(Self.duration(scaledWindowSeconds))", detail: "`PredictLinearBaseline`, window \(Self.duration(scaledWindowSeconds)) (scaled to the suite's minutes-long workloads), `for: \(Self.duration(scaledForSeconds))`, horizons 15/2 min",
                 make: { [scaledWindowSeconds, scaledForSeconds] in
                     .linear(PredictLinearBaseline(windowSeconds: scaledWindowSeconds, forSeconds: scaledForSeconds)) }),
+            PredictorSpec(
+                name: "predict_linear \(Self.duration(scaledWindowSeconds)) + warm-up", detail: "ablation, not a target baseline: the \(Self.duration(scaledWindowSeconds)) rule with Tapio's \(Int(configuration.warmUpSeconds))-s warm-up (no alert in a series' first \(Int(configuration.warmUpSeconds)) s; the 5m rule's `for: 1m` already does that)",
+                make: { [scaledWindowSeconds, scaledForSeconds] in
+                    .linear(PredictLinearBaseline(windowSeconds: scaledWindowSeconds, forSeconds: scaledForSeconds)) },
+                warmUpGateSeconds: configuration.warmUpSeconds),
         ]
     }
 
@@ -162,7 +170,11 @@ struct Scorer {
             var outcomes: [Outcome] = []
             for spec in options.predictors {
                 var predictor = spec.make()
-                let evaluations = observations.map { predictor.evaluate($0) }
+                let evaluations = observations.map { observation in
+                    var e = predictor.evaluate(observation)
+                    if let gate = spec.warmUpGateSeconds, observation.timeSeconds < t0 + gate { e.state = .healthy }
+                    return e
+                }
                 outcomes.append(Self.outcome(
                     evaluations, killT: killT, calibrateFrom: spec.isTapio ? t0 + warmUp : nil, horizon: horizon))
             }
