@@ -101,8 +101,8 @@ enum Report {
         if let manifest = manifests.first {
             out += "Machine: \(manifest.machine); other sessions' builds and tests were running on it at the same time.  \n"
         }
-        out += "Scored with: `\(scoreCommand)` (deterministic; re-runnable on the kept dump).  \n"
-        out += "Dump: \(contents.frames) frames, \(contents.batches.count) batches (\(contents.duplicateBatches) duplicates dropped)\(contents.failure.map { ", stopped early: \($0)" } ?? "").\n\n"
+        out += "Scored with: `\(scoreCommand)` (deterministic, no root; re-runnable on the kept dumps).  \n"
+        out += "Dumps: \(contents.frames) frames, \(contents.batches.count) batches (\(contents.duplicateBatches) duplicates dropped)\(contents.failure.map { ", stopped early: \($0)" } ?? "").\n\n"
 
         out += "## Summary\n\n"
         out += "Real workloads in memory cgroups (v1) with limits, a live `tapio-exporter` recording every frame it sent and streaming to a live `tapio-aggregator`; ground truth is the kernel's OOM-kill record (victim, time) and `memory.oom_control` `oom_kill`. "
@@ -162,7 +162,7 @@ enum Report {
         out += "- Each workload runs once per run; the runs repeat the same suite on one machine (the kernel timing is very repeatable, so the runs mostly confirm each other rather than add independent evidence).\n"
         out += "- Calibration of a 15-min horizon cannot be tested by minutes-long workloads (see above).\n"
         out += "- The `predict_linear` rules are evaluated at every 1-s sample; a real Prometheus scrapes every 15–60 s, which would only delay it.\n"
-        out += "- The GC runtimes (Node.js; the JVM from the third run on) were killed after their charge had been at ≥ 97% of the limit for seconds to tens of seconds, not the minutes of GC/reclaim thrash described in the design; Tapio's at-limit rule is therefore barely exercised.\n"
+        out += "- The GC runtimes (Node.js; the JVM from the third run on) were killed after their charge had been at ≥ 97% of the limit for seconds to tens of seconds, not the minutes of GC/reclaim thrash described in the design; so this benchmark does not show what Tapio's at-limit (reclaim failing) rule adds.\n"
         out += "- The page-cache workload reads through a file on the root disk; its pages are reclaimed, and the suite contains no cache-heavy workload that is also killed.\n"
         out += "- Dumps: " + dumps.map { "`\($0)`" }.joined(separator: ", ") + " (not committed; the run phase keeps them with `.manifest.json` and `.alerts.jsonl` side files).\n"
         return (out, summaries, buckets, targets)
