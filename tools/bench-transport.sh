@@ -55,7 +55,7 @@ cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 rss_kb() { awk '$1 == "VmRSS:" {print $2}' "/proc/$1/status"; }
 now() { date +%s.%N; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-status() { curl -sf --max-time 20 "http://127.0.0.1:$http_port/api/v1/status" >"$tmp/status.json" || die "aggregator status failed"; }
+status() { curl -sf --max-time 20 "http://127.0.0.1:$http_port/api/v1/status?containers=false" >"$tmp/status.json" || die "aggregator status failed"; }
 applied() { status; jq '.pipeline.recordsApplied' "$tmp/status.json"; }
 
 # --- the aggregator -------------------------------------------------------------------------

@@ -12,7 +12,9 @@ public struct AggregatorEndpoints: Sendable {
         self.serverName = serverName
     }
 
-    public func route(method: String, path: String) -> HTTPResponse {
+    /// `query` may say `containers=false` for the status without its per-container list
+    /// (cheap to poll on a large fleet).
+    public func route(method: String, path: String, query: String = "") -> HTTPResponse {
         switch path {
         case "/healthz":
             if let failure = core.journal?.stopCause {
@@ -22,7 +24,8 @@ public struct AggregatorEndpoints: Sendable {
         case "/api/v1/status":
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            guard let body = try? encoder.encode(StatusDocument(core: core, serverName: serverName)) else {
+            let containers = !query.split(separator: "&").contains("containers=false")
+            guard let body = try? encoder.encode(StatusDocument(core: core, serverName: serverName, includeContainers: containers)) else {
                 return .text("cannot encode status\n", status: 500)
             }
             return .json(Array(body))

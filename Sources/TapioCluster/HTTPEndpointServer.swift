@@ -6,7 +6,7 @@ import NIOPosix
 /// /metrics). Routes are plain functions from method and path to a whole response; request
 /// bodies are refused, so a client cannot make it buffer anything.
 public final class HTTPEndpointServer: Sendable {
-    public typealias Route = @Sendable (_ method: String, _ path: String) -> HTTPResponse
+    public typealias Route = @Sendable (_ method: String, _ path: String, _ query: String) -> HTTPResponse
 
     private let channel: any Channel
 
@@ -49,10 +49,12 @@ private final class RouteHandler: ChannelInboundHandler {
         case .end:
             guard let request = head else { return }
             head = nil
-            let path = String(request.uri.split(separator: "?", maxSplits: 1).first ?? "")
+            let parts = request.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+            let path = String(parts.first ?? "")
+            let query = parts.count > 1 ? String(parts[1]) : ""
             let response: HTTPResponse
             if request.method == .GET || request.method == .HEAD {
-                response = route(request.method.rawValue, path)
+                response = route(request.method.rawValue, path, query)
             } else {
                 response = .text("method \(request.method.rawValue) not allowed\n", status: 405)
             }

@@ -89,7 +89,7 @@ public struct StatusDocument: Codable, Sendable {
         public var error: String?
     }
 
-    public init(core: AggregatorCore, serverName: String) {
+    public init(core: AggregatorCore, serverName: String, includeContainers: Bool = true) {
         server = serverName
         uptimeSeconds = core.uptimeSeconds
         pipeline = core.pipelineCounters
@@ -119,7 +119,7 @@ public struct StatusDocument: Codable, Sendable {
                     lostRecords: Dictionary(uniqueKeysWithValues: (track?.losses ?? [:]).map { ("\($0.key)", $0.value) }),
                     state: ClusterState.stateName(track?.assessment?.state ?? .healthy),
                     eta: track?.assessment?.eta.map(AlertEvent.ETA.init)))
-                guard let track else { continue }
+                guard let track, includeContainers else { continue }
                 for container in track.containers.values.sorted(by: { $0.cgroupId < $1.cgroupId }) {
                     let info = container.info
                     let top = container.topProcess.map { TopProcess(pid: $0.pid, command: track.commands[$0.pid], residentBytes: $0.residentBytes) }

@@ -127,7 +127,7 @@ struct AggregatorCommand: AsyncParsableCommand {
             if let http, let httpAddress = HostPort(http) {
                 let endpoints = AggregatorEndpoints(core: core, serverName: name)
                 httpServer = try await HTTPEndpointServer.start(host: httpAddress.host, port: httpAddress.port, group: group) {
-                    endpoints.route(method: $0, path: $1)
+                    endpoints.route(method: $0, path: $1, query: $2)
                 }
             }
         } catch {
