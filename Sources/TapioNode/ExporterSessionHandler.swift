@@ -91,6 +91,7 @@ final class ExporterSessionHandler: ChannelInboundHandler {
             for frame in frames {
                 context.write(wrapOutboundOut(frame), promise: nil)
                 lastSent = frame.header.sequence
+                sender.sent(through: lastSent)
             }
             wrote = true
         }

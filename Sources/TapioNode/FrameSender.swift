@@ -66,6 +66,13 @@ public final class FrameSender: @unchecked Sendable {
     /// aggregator's loss totals would be short by them.
     private var lossesAwaitingFrame: [LossReport] = []
     private var lossesInFrame: [UInt64: [LossReport]] = [:]
+    /// Records and bytes of each unacknowledged frame cut in this run, and the highest
+    /// sequence ever written to a connection. A frame the store drops after it was sent may
+    /// still be applied: it is counted as lost only once an ACK or WELCOME shows it was not.
+    private typealias FrameSize = (records: UInt64, bytes: UInt64)
+    private var frameSizes: [UInt64: FrameSize] = [:]
+    private var highestSent: UInt64 = 0
+    private var droppedInFlight: [UInt64: FrameSize] = [:]
     private var session: ExporterSessionHandler?
     private var channel: (any Channel)?
     private var failures = 0
@@ -133,11 +140,38 @@ public final class FrameSender: @unchecked Sendable {
     /// The store dropped frames `dropped.firstSequence...lastSequence`: report that, and again
     /// the losses those frames were carrying.
     private func storeDropped(_ dropped: LossReport, nowNs: UInt64) {
-        report(dropped, nowNs: nowNs)
-        let carried = lossesInFrame.keys.filter { (dropped.firstSequence...max(dropped.firstSequence, dropped.lastSequence)).contains($0) }
-        for sequence in carried.sorted() {
+        let range = dropped.firstSequence...max(dropped.firstSequence, dropped.lastSequence)
+        guard dropped.firstSequence > 0, range.contains(where: { frameSizes[$0] != nil }) else {
+            // Frames of an earlier run (sizes unknown here): the store's own count stands.
+            report(dropped, nowNs: nowNs)
+            return
+        }
+        var lost: [UInt64: FrameSize] = [:]
+        for sequence in range {
+            guard let size = frameSizes.removeValue(forKey: sequence) else { continue }
+            if sequence <= highestSent {
+                droppedInFlight[sequence] = size  // may yet be applied: an ACK or WELCOME decides
+            } else {
+                lost[sequence] = size
+            }
+        }
+        reportLost(lost, nowNs: nowNs)
+    }
+
+    /// Reports frames as lost, and again the losses they were carrying.
+    private func reportLost(_ frames: [UInt64: FrameSize], nowNs: UInt64) {
+        guard let first = frames.keys.min(), let last = frames.keys.max() else { return }
+        report(LossReport(
+            source: store is DiskFrameSpool ? .spool : .sendWindow,
+            lostRecords: frames.values.reduce(0) { $0 + $1.records }, lostBytes: frames.values.reduce(0) { $0 + $1.bytes },
+            firstSequence: first, lastSequence: last), nowNs: nowNs)
+        for sequence in frames.keys.sorted() {
             for loss in lossesInFrame.removeValue(forKey: sequence) ?? [] { report(loss, nowNs: nowNs) }
         }
+    }
+
+    func sent(through sequence: UInt64) {
+        highestSent = max(highestSent, sequence)
     }
 
     /// Cuts every pending record into frames now (before stopping, or in tests).
@@ -154,11 +188,13 @@ public final class FrameSender: @unchecked Sendable {
                 lossesInFrame[frame.header.sequence] = lossesAwaitingFrame
                 lossesAwaitingFrame = []
             }
+            frameSizes[frame.header.sequence] = (UInt64(frame.header.count), UInt64(frame.header.frameSize))
             do {
                 if let dropped = try store.append(frame) { storeDropped(dropped, nowNs: nowNs) }
             } catch {
                 // The frame is lost: say so in-band, like any other drop.
                 log("cannot store frame \(frame.header.sequence): \(error)")
+                frameSizes.removeValue(forKey: frame.header.sequence)
                 let carried = lossesInFrame.removeValue(forKey: frame.header.sequence) ?? []
                 report(LossReport(source: .spool, lostRecords: UInt64(frame.header.count), lostBytes: UInt64(frame.header.frameSize)), nowNs: nowNs)
                 for loss in carried { report(loss, nowNs: nowNs) }
@@ -272,6 +308,11 @@ public final class FrameSender: @unchecked Sendable {
             }
         }
         acknowledged(through: resumeSequence)
+        // Frames dropped while in flight that the aggregator did not apply are lost after all.
+        if !droppedInFlight.isEmpty {
+            reportLost(droppedInFlight, nowNs: Self.nowNs())
+            droppedInFlight = [:]
+        }
         let pending = store.lastSequence > resumeSequence ? store.lastSequence - resumeSequence : 0
         log("connected to \(serverName) at \(configuration.host):\(configuration.port); it has applied up to sequence \(resumeSequence), resending \(pending) frame(s)")
     }
@@ -292,6 +333,9 @@ public final class FrameSender: @unchecked Sendable {
         lastAcknowledged = sequence
         onAcknowledged(sequence)
         if !lossesInFrame.isEmpty { lossesInFrame = lossesInFrame.filter { $0.key > sequence } }
+        frameSizes = frameSizes.filter { $0.key > sequence }
+        // Dropped after sending, but applied after all: not lost.
+        if !droppedInFlight.isEmpty { droppedInFlight = droppedInFlight.filter { $0.key > sequence } }
         do {
             try store.acknowledge(through: sequence)
         } catch {
