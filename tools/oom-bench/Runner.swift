@@ -81,8 +81,8 @@ func startProcess(_ executable: String, _ arguments: [String], directory: String
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
-    FileManager.default.createFile(atPath: "\(directory)/\(label).out", contents: nil)
-    FileManager.default.createFile(atPath: "\(directory)/\(label).err", contents: nil)
+    _ = FileManager.default.createFile(atPath: "\(directory)/\(label).out", contents: nil)
+    _ = FileManager.default.createFile(atPath: "\(directory)/\(label).err", contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(directory)/\(label).out"))
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(directory)/\(label).err"))
     try process.run()
