@@ -77,6 +77,16 @@ struct {
 	__type(value, __u32);           /* tgid */
 } tapio_mm_owner SEC(".maps");
 
+/* tgids whose exit was reported: several threads can exit at once and all see live == 0, so
+ * the first to insert here reports and the others stay quiet. Cleared when a new process
+ * takes the tgid (fork), so pid reuse is reported again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);             /* tgid */
+	__type(value, __u8);
+} tapio_exit_reported SEC(".maps");
+
 /* ---- Helpers ---- */
 
 static __always_inline void count(__u32 index, __u64 n)
@@ -348,6 +358,8 @@ int BPF_PROG(tapio_process_fork, struct task_struct *parent, struct task_struct 
 {
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return 0;
+	__u32 tgid = BPF_CORE_READ(child, tgid);
+	bpf_map_delete_elem(&tapio_exit_reported, &tgid);
 	emit_process(TAPIO_EVENT_PROCESS_FORK, child, 0);
 	return 0;
 }
@@ -365,6 +377,9 @@ int BPF_PROG(tapio_process_exit, struct task_struct *task)
 		return 0;
 
 	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u8 reported = 1;
+	if (bpf_map_update_elem(&tapio_exit_reported, &tgid, &reported, BPF_NOEXIST) != 0)
+		return 0;       /* another thread of this process already reported the exit */
 	struct rss_state *state = bpf_map_lookup_elem(&tapio_rss_state, &tgid);
 	if (state) {
 		__u32 mm_id = state->mm_id;
