@@ -6,9 +6,9 @@
  * Records go to one ring buffer (`tapio_events`, size set by user space before load);
  * counters live in per-CPU maps that user space sums. Layouts: tapio_abi.h.
  *
- * Program types: classic tracepoints where we need the values the tracepoint computes
- * (kmem:rss_stat), tp_btf (BTF-typed raw tracepoints, cheaper, typed task pointers)
- * everywhere else. No kprobes: the target kernels may not have them.
+ * Program types: tp_btf (BTF-typed raw tracepoints: a direct call with typed pointers, no
+ * perf record to assemble) everywhere. No kprobes: the target kernels may not have them.
+ * Needs Linux 6.2 or later (mm->rss_stat as percpu counters).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -26,6 +26,7 @@ const volatile struct tapio_config tapio_config SEC(".rodata.tapio") = {
 	.rss_threshold_bytes = 1 << 20,         /* emit when RSS or swap moved by more than 1 MiB */
 	.rss_min_interval_ns = 1000000000ULL,   /* ... or when it moved at all and 1 s has passed */
 	.page_shift = 12,
+	.wakeup_bytes = 64 * 1024,
 };
 
 /* ---- Maps ---- */
@@ -58,8 +59,9 @@ struct rss_state {
 	__u64 last_emit_rss;            /* file + anon + shmem at the last emitted record */
 	__u64 last_emit_swap;
 	__u64 last_emit_ns;
-	__u32 mm_id;                    /* the process's current mm (tracepoint's hashed id) */
+	__u64 mm;                       /* address of the process's current mm (identity only) */
 	__u32 last_pid;
+	__u32 _pad;
 };
 
 struct {
@@ -69,13 +71,21 @@ struct {
 	__type(value, struct rss_state);
 } tapio_rss_state SEC(".maps");
 
-/* mm_id -> tgid, learnt from updates the owner made itself (curr == 1). */
+/* mm address -> tgid, learnt from updates the owner made itself (mm == current->mm). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
-	__type(key, __u32);             /* mm_id */
+	__type(key, __u64);             /* mm address */
 	__type(value, __u32);           /* tgid */
 } tapio_mm_owner SEC(".maps");
+
+/* Per-CPU memo of the rss_stat fast path (struct tapio_rss_memo in tapio_abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tapio_rss_memo);
+} tapio_rss_memo SEC(".maps");
 
 /* tgids whose exit was reported: several threads can exit at once and all see live == 0, so
  * the first to insert here reports and the others stay quiet. Cleared when a new process
@@ -109,6 +119,20 @@ static __always_inline void *reserve(__u64 size, __u32 type)
 	return header;
 }
 
+/*
+ * Wake the reader only when it has real work: at once for an OOM kill, otherwise once the
+ * ring holds tapio_config.wakeup_bytes unread (the reader also drains it on a timer). A wakeup
+ * is an irq_work self-IPI in the submitting task, costly on every record and more so in VMs.
+ */
+static __always_inline void submit(void *event, int urgent)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (urgent || bpf_ringbuf_query(&tapio_events, BPF_RB_AVAIL_DATA) >= tapio_config.wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(event, flags);
+}
+
 static __always_inline __u64 abs_diff(__u64 a, __u64 b)
 {
 	return a > b ? a - b : b - a;
@@ -117,70 +141,128 @@ static __always_inline __u64 abs_diff(__u64 a, __u64 b)
 /* ---- kmem:rss_stat → per-process RSS ---- */
 
 /*
- * rss_stat fires on every RSS counter update with the counter's absolute value (bytes).
- * We keep the latest value per member per tgid and emit a record only when RSS (or swap)
+ * get_mm_counter(): percpu_counter_read_positive(&mm->rss_stat[member]), in pages: the value
+ * the classic tracepoint reports. Constant offsets only (tp_btf pointers take no variable
+ * offsets); the caller bounds `member`.
+ */
+static __always_inline __s64 mm_counter_pages(struct mm_struct *mm, int member)
+{
+	__s64 pages;
+
+	switch (member) {
+	case 0: pages = mm->rss_stat[0].count; break;
+	case 1: pages = mm->rss_stat[1].count; break;
+	case 2: pages = mm->rss_stat[2].count; break;
+	default: pages = mm->rss_stat[3].count; break;
+	}
+	return pages > 0 ? pages : 0;
+}
+
+/*
+ * rss_stat fires on every RSS counter update (each page fault, each unmap batch): on a
+ * page-fault-heavy workload hundreds of thousands of times a second per core, in the
+ * faulting task, so its cost is the workload's slowdown. Hence tp_btf (a direct call, no
+ * perf buffer assembling the classic record) and a two-stage program:
+ *
+ * Fast path: the counter the kernel just updated is a percpu_counter whose shared value
+ * (`count`, what get_mm_counter() returns) only moves when a CPU folds in its local delta,
+ * every 32+ pages. If this CPU's memo is for this mm and the value is the one this CPU saw
+ * last (no fold: two loads and a compare), or has moved by no more than rss_threshold_bytes
+ * since the memo's full pass and its recheck time has not come, nothing can be due and we
+ * return. The memo is not cleared when a process exits: a new mm at the same address starts
+ * from the old baseline, which only delays its first small record.
+ *
+ * Full path: keep the latest value of all four members per tgid (read from the mm itself, so
+ * members skipped by the fast path are current) and emit a record only when RSS (or swap)
  * moved by more than rss_threshold_bytes, or moved at all and rss_min_interval_ns passed.
  *
- * curr == 0 means the mm is not the current task's: reclaim/swap-out by kswapd or another
- * task, the OOM reaper, ptrace/process_vm_writev, khugepaged, and an mm being torn down
- * (exit/exec, where current->mm is already NULL or the new mm). We handle it by mm_id:
- * every update a process makes itself (curr == 1) teaches tapio_mm_owner that mm_id belongs
- * to its tgid, so remote updates of a known mm are attributed to that tgid (flagged
+ * An update of an mm that is not the current task's (the classic tracepoint's curr == 0):
+ * reclaim/swap-out by kswapd or another task, the OOM reaper, ptrace/process_vm_writev,
+ * khugepaged, and an mm being torn down (exit/exec, where current->mm is already NULL or the
+ * new mm). Every update a process makes itself teaches tapio_mm_owner that the mm belongs to
+ * its tgid, so remote updates of a known mm are attributed to that tgid (flagged
  * TAPIO_RSS_FLAG_REMOTE). Remote updates of an mm we never saw current (or whose process
  * already exited, or an old mm replaced by exec) are dropped knowingly and counted in
- * TAPIO_COUNTER_RSS_UNATTRIBUTED. A kernel thread borrowing an mm (kthread_use_mm) reports
- * curr == 1 but is treated as remote too.
+ * TAPIO_COUNTER_RSS_UNATTRIBUTED. A kernel thread borrowing an mm (kthread_use_mm) is
+ * treated as remote too.
  *
  * Threads of one process may update the same entry on several CPUs at once; the race only
  * makes a record slightly stale, the next update corrects it.
  */
-SEC("tp/kmem/rss_stat")
-int tapio_rss_stat(struct trace_event_raw_rss_stat *ctx)
+SEC("tp_btf/rss_stat")
+int BPF_PROG(tapio_rss_stat, struct mm_struct *mm, int member)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 mm_id = ctx->mm_id;
-	int member = ctx->member;
-	long size = ctx->size;
-	struct rss_state *state;
-	__u32 tgid, pid, flags = 0;
-	int remote;
+	__u32 zero = 0;
+	struct tapio_rss_memo *memo = bpf_map_lookup_elem(&tapio_rss_memo, &zero);
+	__u64 mm_key = (__u64)mm;
+	__u64 threshold = tapio_config.rss_threshold_bytes;
+	__u32 shift = tapio_config.page_shift & 63;
+	__s64 pages[TAPIO_RSS_MEMBERS];
 
-	count(TAPIO_COUNTER_RSS_EVENTS, 1);
+	if (!memo)
+		return 0;
+	memo->updates++;        /* here, not in tapio_counters: one map lookup per hit, not two */
 	if (member < 0 || member >= TAPIO_RSS_MEMBERS)
 		return 0;
-	if (size < 0)
-		size = 0;
+	pages[0] = mm_counter_pages(mm, member);
+	if (memo->mm == mm_key) {
+		int m = member & (TAPIO_RSS_MEMBERS - 1);
+		__s64 moved = pages[0] - memo->pages[m];
 
-	remote = !ctx->curr || tapio_task_is_kthread(task);
+		if (pages[0] == memo->seen[m])
+			return 0;       /* no fold since the last update: the common case */
+		memo->seen[m] = pages[0];
+		if (moved < 0)
+			moved = -moved;
+		if (((__u64)moved << shift) <= threshold && bpf_ktime_get_ns() < memo->recheck_ns)
+			return 0;
+	}
+
+	/* ---- full path ---- */
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct rss_state *state;
+	__u32 tgid, pid, flags = 0;
+	int remote = task->mm != mm || (task->flags & TAPIO_PF_KTHREAD);
+
+	count(TAPIO_COUNTER_RSS_FULL, 1);
+	for (int i = 0; i < TAPIO_RSS_MEMBERS; i++)
+		pages[i] = mm_counter_pages(mm, i);
+	memo->mm = mm_key;
+	/* Read back: a value loaded from a map is a plain number to the verifier, so it can be
+	 * a map key and be folded into the record's mm_id (pointer arithmetic is refused). */
+	mm_key = *(volatile __u64 *)&memo->mm;
+	__builtin_memcpy(memo->pages, pages, sizeof(pages));
+	__builtin_memcpy(memo->seen, pages, sizeof(pages));
+	memo->recheck_ns = bpf_ktime_get_ns() + tapio_config.rss_min_interval_ns;
+
 	if (!remote) {
 		__u64 id = bpf_get_current_pid_tgid();
 		tgid = id >> 32;
 		pid = (__u32)id;
 		state = bpf_map_lookup_elem(&tapio_rss_state, &tgid);
 		if (!state) {
-			struct rss_state fresh = { .mm_id = mm_id };
+			struct rss_state fresh = { .mm = mm_key };
 			bpf_map_update_elem(&tapio_rss_state, &tgid, &fresh, BPF_NOEXIST);
-			bpf_map_update_elem(&tapio_mm_owner, &mm_id, &tgid, BPF_ANY);
+			bpf_map_update_elem(&tapio_mm_owner, &mm_key, &tgid, BPF_ANY);
 			state = bpf_map_lookup_elem(&tapio_rss_state, &tgid);
 			if (!state)
 				return 0;
-		} else if (state->mm_id != mm_id) {
-			/* A new mm (exec): the old counters no longer describe this process. */
-			__builtin_memset(state->bytes, 0, sizeof(state->bytes));
-			state->mm_id = mm_id;
+		} else if (state->mm != mm_key) {
+			/* A new mm (exec): the old values no longer describe this process. */
+			state->mm = mm_key;
 			state->last_emit_ns = 0;
-			bpf_map_update_elem(&tapio_mm_owner, &mm_id, &tgid, BPF_ANY);
+			bpf_map_update_elem(&tapio_mm_owner, &mm_key, &tgid, BPF_ANY);
 		}
 		state->last_pid = pid;
 	} else {
-		__u32 *owner = bpf_map_lookup_elem(&tapio_mm_owner, &mm_id);
+		__u32 *owner = bpf_map_lookup_elem(&tapio_mm_owner, &mm_key);
 		if (!owner) {
 			count(TAPIO_COUNTER_RSS_UNATTRIBUTED, 1);
 			return 0;
 		}
 		tgid = *owner;
 		state = bpf_map_lookup_elem(&tapio_rss_state, &tgid);
-		if (!state || state->mm_id != mm_id) {
+		if (!state || state->mm != mm_key) {
 			count(TAPIO_COUNTER_RSS_UNATTRIBUTED, 1);
 			return 0;
 		}
@@ -188,7 +270,8 @@ int tapio_rss_stat(struct trace_event_raw_rss_stat *ctx)
 		flags = TAPIO_RSS_FLAG_REMOTE;
 	}
 
-	state->bytes[member & (TAPIO_RSS_MEMBERS - 1)] = size;
+	for (int i = 0; i < TAPIO_RSS_MEMBERS; i++)
+		state->bytes[i] = (__u64)pages[i] << shift;
 
 	__u64 rss = state->bytes[TAPIO_RSS_FILE] + state->bytes[TAPIO_RSS_ANON] +
 		    state->bytes[TAPIO_RSS_SHMEM];
@@ -196,7 +279,6 @@ int tapio_rss_stat(struct trace_event_raw_rss_stat *ctx)
 	__u64 drss = abs_diff(rss, state->last_emit_rss);
 	__u64 dswap = abs_diff(swap, state->last_emit_swap);
 	__u64 now = bpf_ktime_get_boot_ns();
-	__u64 threshold = tapio_config.rss_threshold_bytes;
 
 	if (drss <= threshold && dswap <= threshold) {
 		if (drss == 0 && dswap == 0)
@@ -208,7 +290,7 @@ int tapio_rss_stat(struct trace_event_raw_rss_stat *ctx)
 	if (!remote) {
 		state->cgroup_id = tapio_task_memcg_id(task);
 		/* Re-teach the owner now and then: a vfork child may have borrowed this mm. */
-		bpf_map_update_elem(&tapio_mm_owner, &mm_id, &tgid, BPF_ANY);
+		bpf_map_update_elem(&tapio_mm_owner, &mm_key, &tgid, BPF_ANY);
 	}
 	state->last_emit_rss = rss;
 	state->last_emit_swap = swap;
@@ -225,8 +307,8 @@ int tapio_rss_stat(struct trace_event_raw_rss_stat *ctx)
 	event->swap_bytes = state->bytes[TAPIO_RSS_SWAP];
 	event->shmem_bytes = state->bytes[TAPIO_RSS_SHMEM];
 	event->flags = flags;
-	event->mm_id = mm_id;
-	bpf_ringbuf_submit(event, 0);
+	event->mm_id = (__u32)(mm_key ^ (mm_key >> 32));
+	submit(event, 0);
 	count(TAPIO_COUNTER_RSS_EMITTED, 1);
 	return 0;
 }
@@ -324,7 +406,7 @@ int BPF_PROG(tapio_mark_victim, struct task_struct *victim, uid_t uid)
 	event->trigger_cgroup_id = tapio_task_memcg_id(trigger);
 	tapio_task_pidns(victim, &event->victim_pidns_level, &event->victim_ns_pid);
 	BPF_CORE_READ_STR_INTO(&event->victim_comm, victim, comm);
-	bpf_ringbuf_submit(event, 0);
+	submit(event, 1);  /* a kill: wake the reader now */
 	return 0;
 }
 
@@ -342,7 +424,7 @@ static __always_inline void emit_process(__u32 type, struct task_struct *task, _
 	event->exit_code = exit_code;
 	event->uid = tapio_task_uid(task);
 	BPF_CORE_READ_STR_INTO(&event->comm, task, comm);
-	bpf_ringbuf_submit(event, 0);
+	submit(event, 0);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -382,10 +464,10 @@ int BPF_PROG(tapio_process_exit, struct task_struct *task)
 		return 0;       /* another thread of this process already reported the exit */
 	struct rss_state *state = bpf_map_lookup_elem(&tapio_rss_state, &tgid);
 	if (state) {
-		__u32 mm_id = state->mm_id;
-		__u32 *owner = bpf_map_lookup_elem(&tapio_mm_owner, &mm_id);
+		__u64 mm = state->mm;
+		__u32 *owner = bpf_map_lookup_elem(&tapio_mm_owner, &mm);
 		if (owner && *owner == tgid)
-			bpf_map_delete_elem(&tapio_mm_owner, &mm_id);
+			bpf_map_delete_elem(&tapio_mm_owner, &mm);
 		bpf_map_delete_elem(&tapio_rss_state, &tgid);
 	}
 	emit_process(TAPIO_EVENT_PROCESS_EXIT, task, BPF_CORE_READ(task, exit_code));
@@ -408,6 +490,6 @@ int BPF_PROG(tapio_oom_score_adj_update, struct task_struct *task)
 	event->oom_score_adj = BPF_CORE_READ(task, signal, oom_score_adj);
 	event->_pad = 0;
 	BPF_CORE_READ_STR_INTO(&event->comm, task, comm);
-	bpf_ringbuf_submit(event, 0);
+	submit(event, 0);
 	return 0;
 }

@@ -36,9 +36,10 @@
  * Indices into the per-CPU counter array `tapio_counters` (sum over CPUs in user space).
  */
 #define TAPIO_COUNTER_RINGBUF_DROPS 0      /* bpf_ringbuf_reserve failed: events lost */
-#define TAPIO_COUNTER_RSS_UNATTRIBUTED 1   /* rss_stat with curr == 0 for an mm never seen current */
-#define TAPIO_COUNTER_RSS_EVENTS 2         /* rss_stat tracepoint hits (all) */
+#define TAPIO_COUNTER_RSS_UNATTRIBUTED 1   /* rss_stat of an mm not current's, owner unknown */
+#define TAPIO_COUNTER_RSS_EVENTS 2         /* unused: rss_stat hits are counted in tapio_rss_memo */
 #define TAPIO_COUNTER_RSS_EMITTED 3        /* rss events written to the ring buffer */
+#define TAPIO_COUNTER_RSS_FULL 4           /* rss_stat hits past the per-CPU fast path */
 #define TAPIO_COUNTER_COUNT 8              /* array size (spare slots for later counters) */
 
 /* rss_stat members (kernel enum: MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES). */
@@ -49,7 +50,7 @@
 #define TAPIO_RSS_MEMBERS 4
 
 /* tapio_rss_event.flags */
-#define TAPIO_RSS_FLAG_REMOTE 1u  /* last update came from another task (curr == 0), attributed via mm_id */
+#define TAPIO_RSS_FLAG_REMOTE 1u  /* last update came from another task (mm not current's), attributed via the mm */
 
 /* Common header of every ring-buffer record. */
 struct tapio_event_header {
@@ -69,7 +70,7 @@ struct tapio_rss_event {
 	__u64 swap_bytes;
 	__u64 shmem_bytes;
 	__u32 flags;         /* TAPIO_RSS_FLAG_* */
-	__u32 mm_id;         /* kernel's hashed mm id from the tracepoint */
+	__u32 mm_id;         /* the mm's address folded to 32 bits: an identity, not a pointer */
 };
 
 /* The OOM killer chose a victim (oom:mark_victim). */
@@ -126,7 +127,20 @@ struct tapio_config {
 	__u64 rss_threshold_bytes;   /* emit RSS when RSS or swap moved by more than this */
 	__u64 rss_min_interval_ns;   /* ... or when it moved at all and this much time passed */
 	__u32 page_shift;            /* log2(page size): 12 for 4 KiB pages */
-	__u32 _pad;
+	__u32 wakeup_bytes;          /* wake the reader when this much is unread (kills: always) */
+};
+
+/*
+ * Value of the per-CPU array `tapio_rss_memo` (one entry): the last mm that went through the
+ * full rss_stat path on this CPU and its counters then, which lets the program return after
+ * two loads and a compare for most updates. User space reads only `updates`.
+ */
+struct tapio_rss_memo {
+	__u64 mm;                       /* mm address (identity only) */
+	__s64 pages[4];                 /* counters at the last full pass (TAPIO_RSS_* order) */
+	__s64 seen[4];                  /* counter at the last update of that member on this CPU */
+	__u64 recheck_ns;               /* bpf_ktime_get_ns(): a small move is looked at after this */
+	__u64 updates;                  /* every rss_stat hit on this CPU */
 };
 
 /* Value of the per-CPU per-cgroup page counter map `tapio_cgroup_pages` (key: __u64 memcg id). */
@@ -143,6 +157,7 @@ _Static_assert(sizeof(struct tapio_process_event) == 64, "tapio_process_event la
 _Static_assert(sizeof(struct tapio_oom_score_adj_event) == 56, "tapio_oom_score_adj_event layout");
 _Static_assert(sizeof(struct tapio_page_counters) == 16, "tapio_page_counters layout");
 _Static_assert(sizeof(struct tapio_config) == 24, "tapio_config layout");
+_Static_assert(sizeof(struct tapio_rss_memo) == 88, "tapio_rss_memo layout");
 #endif
 
 #endif /* TAPIO_ABI_H */

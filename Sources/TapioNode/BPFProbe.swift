@@ -31,6 +31,7 @@ public final class BPFProbe {
     private var reader: RingBufferReader?
     private var countersFD: Int32 = -1
     private var cgroupPagesFD: Int32 = -1
+    private var rssMemoFD: Int32 = -1
     private let possibleCPUs: Int
 
     public init(options: BPFProbeOptions = BPFProbeOptions()) throws(BPFProbeError) {
@@ -56,6 +57,7 @@ public final class BPFProbe {
                 mapFD: try mapFD("tapio_events"), decoder: KernelEventDecoder(clock: .current()))
             countersFD = try mapFD("tapio_counters")
             cgroupPagesFD = try mapFD("tapio_cgroup_pages")
+            rssMemoFD = try mapFD("tapio_rss_memo")
         } catch {
             close()
             throw error
@@ -69,7 +71,8 @@ public final class BPFProbe {
     // MARK: Reading
 
     /// Waits up to `timeoutMilliseconds` (0: don't wait) and returns every record that is
-    /// ready, decoded, oldest first. Records that cannot be decoded are counted in
+    /// ready, decoded, oldest first. Most records do not wake a waiting poll (only an OOM kill
+    /// or a quarter-full ring do), so call it on a short timeout: its latency is theirs. Records that cannot be decoded are counted in
     /// `undecodableRecords`.
     public func poll(timeoutMilliseconds: Int32) throws(BPFProbeError) -> [KernelEvent] {
         guard let reader else { throw .closed }
@@ -94,8 +97,19 @@ public final class BPFProbe {
         return BPFProbeCounters(
             ringBufferDrops: sums[Int(TAPIO_COUNTER_RINGBUF_DROPS)],
             rssUnattributed: sums[Int(TAPIO_COUNTER_RSS_UNATTRIBUTED)],
-            rssUpdates: sums[Int(TAPIO_COUNTER_RSS_EVENTS)],
+            rssUpdates: try readRSSUpdates(),
+            rssFullPasses: sums[Int(TAPIO_COUNTER_RSS_FULL)],
             rssRecords: sums[Int(TAPIO_COUNTER_RSS_EMITTED)])
+    }
+
+    /// kmem:rss_stat hits, summed over CPUs: the fast path counts them in its per-CPU memo.
+    private func readRSSUpdates() throws(BPFProbeError) -> UInt64 {
+        var key: UInt32 = 0
+        var perCPU = [tapio_rss_memo](repeating: tapio_rss_memo(), count: possibleCPUs)
+        if bpf_map_lookup_elem(rssMemoFD, &key, &perCPU) != 0 {
+            throw .mapReadFailed(map: "tapio_rss_memo", errno: errno)
+        }
+        return perCPU.reduce(0) { $0 &+ $1.updates }
     }
 
     /// Page allocations/frees per memory cgroup id, summed over CPUs, since load.
@@ -145,6 +159,7 @@ public final class BPFProbe {
         }
         countersFD = -1
         cgroupPagesFD = -1
+        rssMemoFD = -1
     }
 
     // MARK: Loading
@@ -200,6 +215,9 @@ public final class BPFProbe {
         config.rss_threshold_bytes = options.rssThresholdBytes
         config.rss_min_interval_ns = options.rssMinIntervalNs
         config.page_shift = UInt32(pageSize.trailingZeroBitCount)
+        // Records wake the reader only once a quarter of the ring is unread (kills at once);
+        // `poll` drains the rest on its timeout.
+        config.wakeup_bytes = options.ringBufferBytes / 4
         let status = bpf_map__set_initial_value(rodata, &config, MemoryLayout<tapio_config>.size)
         if status != 0 {
             throw .objectInvalid("cannot set tapio_config (errno \(-status)): sizes of tapio_config differ between the object and this build")

@@ -4,14 +4,17 @@ public struct BPFProbeCounters: Sendable, Equatable {
     public var ringBufferDrops: UInt64
     /// kmem:rss_stat updates of an mm not owned by a known process (dropped on purpose).
     public var rssUnattributed: UInt64
-    /// kmem:rss_stat tracepoint hits, and how many of them became records.
+    /// kmem:rss_stat tracepoint hits; how many of them got past the per-CPU fast path (the
+    /// shared counter moved enough to look at); and how many became records.
     public var rssUpdates: UInt64
+    public var rssFullPasses: UInt64
     public var rssRecords: UInt64
 
-    public init(ringBufferDrops: UInt64 = 0, rssUnattributed: UInt64 = 0, rssUpdates: UInt64 = 0, rssRecords: UInt64 = 0) {
+    public init(ringBufferDrops: UInt64 = 0, rssUnattributed: UInt64 = 0, rssUpdates: UInt64 = 0, rssFullPasses: UInt64 = 0, rssRecords: UInt64 = 0) {
         self.ringBufferDrops = ringBufferDrops
         self.rssUnattributed = rssUnattributed
         self.rssUpdates = rssUpdates
+        self.rssFullPasses = rssFullPasses
         self.rssRecords = rssRecords
     }
 }

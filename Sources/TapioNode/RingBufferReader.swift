@@ -54,7 +54,13 @@ final class RingBufferReader {
     func poll(timeoutMilliseconds: Int32, clock: KernelClock) throws(BPFProbeError) -> [KernelEvent] {
         guard let ring else { throw .closed }
         sink.decoder.clock = clock
-        let result = ring_buffer__poll(ring, timeoutMilliseconds)
+        var result = ring_buffer__poll(ring, timeoutMilliseconds)
+        // Records submitted without a wakeup (see `submit` in the BPF program) are not
+        // signalled to epoll: read whatever is there, signalled or not.
+        if result >= 0 || result == -EINTR {
+            let consumed = ring_buffer__consume(ring)
+            result = consumed < 0 ? consumed : max(result, 0) + consumed
+        }
         let events = sink.events
         sink.events.removeAll(keepingCapacity: true)
         if result < 0 && result != -EINTR {

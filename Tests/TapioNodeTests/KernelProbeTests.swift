@@ -97,3 +97,53 @@ final class KernelProbeTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(victimGroup.oomKillCount, 1, "v1 counts the kill in the victim's cgroup")
     }
 }
+
+extension KernelProbeTests {
+    /// Pages faulted into a process's memory by another process (process_vm_writev: the
+    /// kernel updates the target's RSS while the writer is current) are attributed to the
+    /// target, flagged remote, not to the writer.
+    func testRemoteFaultsAreAttributedToTheProcessThatOwnsTheMemory() throws {
+        let probe = try KernelTestSupport.startProbe(BPFProbeOptions(rssThresholdBytes: 1 << 20, ringBufferBytes: 4 << 20))
+        defer { probe.close() }
+        let workload = try KernelTestSupport.workloadPath()
+        let cgroup = try KernelTestCgroup(limitBytes: 96 << 20)
+        defer { cgroup.remove() }
+        let addressFile = NSTemporaryDirectory() + "tapio-reserve-\(getpid())"
+        defer { unlink(addressFile) }
+
+        let bytes = 32 << 20
+        let pid = try cgroup.spawn([workload, "reserve", "--path", addressFile, "--mib", "32", "--hold-seconds", "20"])
+        var line: String?
+        for _ in 0..<500 where line == nil {
+            line = try? String(contentsOfFile: addressFile, encoding: .utf8)
+            if line == nil { usleep(20_000) }
+        }
+        let fields = try XCTUnwrap(line, "the workload wrote its address").split(separator: " ")
+        let address = try XCTUnwrap(UInt(fields[0].dropFirst(2), radix: 16), "address in \(fields)")
+
+        // glibc declares process_vm_writev only under _GNU_SOURCE, which Swift's Glibc lacks.
+        typealias ProcessVMWritev = @convention(c) (pid_t, UnsafePointer<iovec>?, UInt, UnsafePointer<iovec>?, UInt, UInt) -> Int
+        let symbol = try XCTUnwrap(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "process_vm_writev"), "glibc has process_vm_writev")
+        let processVMWritev = unsafeBitCast(symbol, to: ProcessVMWritev.self)
+        var buffer = [UInt8](repeating: 0x5a, count: bytes)
+        let written = buffer.withUnsafeMutableBytes { raw -> Int in
+            var local = iovec(iov_base: raw.baseAddress, iov_len: bytes)
+            var remote = iovec(iov_base: UnsafeMutableRawPointer(bitPattern: address), iov_len: bytes)
+            return processVMWritev(pid, &local, 1, &remote, 1, 0)
+        }
+        XCTAssertEqual(written, bytes, "process_vm_writev: \(String(cString: strerror(errno)))")
+
+        let events = try KernelTestSupport.collect(probe, timeout: 10) { events in
+            events.contains { if case .processRSS(let s) = $0, s.tgid == pid, s.isRemoteUpdate, s.anonBytes >= UInt64(bytes - (1 << 20)) { true } else { false } }
+        }
+        let remote = events.compactMap { event -> ProcessRSSSample? in
+            if case .processRSS(let s) = event, s.isRemoteUpdate { s } else { nil }
+        }
+        let target = try XCTUnwrap(remote.last { $0.tgid == pid }, "remote RSS records of pid \(pid); remote records: \(remote.map(\.tgid))")
+        XCTAssertGreaterThanOrEqual(target.anonBytes, UInt64(bytes - (1 << 20)), "the written pages count in the target's anon RSS (less the per-CPU counter slack)")
+        XCTAssertEqual(target.pid, pid)
+        XCTAssertFalse(remote.contains { $0.tgid == getpid() }, "nothing is attributed to the writer")
+        kill(pid, SIGKILL)
+        _ = cgroup.wait(pid, timeout: 5)
+    }
+}

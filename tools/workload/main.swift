@@ -25,6 +25,9 @@
 //   tapio-workload fileread --path FILE --mib N --seconds T
 //       write FILE of N MiB if it is smaller, then read it again and again for T seconds
 //       (page cache the kernel can reclaim).
+//   tapio-workload reserve --path FILE --mib N --hold-seconds T
+//       mmap N MiB without touching it, write "ADDRESS BYTES" (hex address) to FILE, hold T
+//       seconds, exit: for tests that fault the region in from another process.
 //   tapio-workload forks --children N --interval-seconds I --child-mib-per-sec R [--max-seconds T]
 //       fork a child every I seconds (up to N); each child grows R MiB/s until killed or T s.
 //
@@ -351,6 +354,26 @@ func fileread(_ args: Arguments, path: String) {
     say("done passes=\(passes)")
 }
 
+func reserve(_ args: Arguments, path: String) {
+    let size = Int(args.get("mib") * Double(mib)) / pageSize * pageSize
+    let hold = args.seconds("hold-seconds")
+    guard size > 0 else { fail("--mib must be > 0") }
+    guard let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+          memory != MAP_FAILED else {
+        fail("mmap of \(size) bytes failed: \(String(cString: strerror(errno)))")
+    }
+    say("ready pid=\(getpid()) mode=reserve")
+    let line = "0x\(String(UInt(bitPattern: memory), radix: 16)) \(size)\n"
+    // Written whole and renamed into place, so a reader never sees half a line.
+    guard let file = fopen(path + ".tmp", "w"), fputs(line, file) >= 0, fclose(file) == 0,
+          rename(path + ".tmp", path) == 0 else {
+        fail("cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+    sleep(seconds: hold)
+    munmap(memory, size)
+    say("done")
+}
+
 func forks(_ args: Arguments) {
     let children = Int(args.get("children"))
     let interval = args.seconds("interval-seconds")
@@ -417,6 +440,9 @@ case "tmpfs":
 case "fileread":
     let (path, numbers) = pathArgument(rest)
     fileread(Arguments(numbers, allowed: ["mib", "seconds"]), path: path)
+case "reserve":
+    let (path, numbers) = pathArgument(rest)
+    reserve(Arguments(numbers, allowed: ["mib", "hold-seconds"]), path: path)
 case "forks": forks(Arguments(rest, allowed: ["children", "interval-seconds", "child-mib-per-sec", "max-seconds"]))
 case "-h", "--help", "help": print(usage)
 default: fail("unknown mode \(argv[1])\n\(usage)")
