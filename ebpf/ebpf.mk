@@ -6,6 +6,7 @@
 #   ebpf/.output/vmlinux.h            bpftool btf dump of the running kernel's BTF
 #   ebpf/.output/oom_detector.bpf.o   CO-RE object, embedded into the Swift binary by
 #                                     Sources/CTapioBPF/embed.c
+#   ebpf/.output/rss_stat_floor.bpf.o the node benchmark's empty reference program
 
 BPF_DIR        := ebpf
 BPF_OUTPUT     := $(BPF_DIR)/.output
@@ -17,6 +18,7 @@ BPF_ARCH       ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/
                     -e 's/loongarch64/loongarch/' -e 's/s390x/s390/')
 BPF_CFLAGS     ?= -g -O2 -Wall -Werror
 BPF_OBJECT     := $(BPF_OUTPUT)/oom_detector.bpf.o
+BPF_FLOOR      := $(BPF_OUTPUT)/rss_stat_floor.bpf.o
 BPF_VMLINUX_H  := $(BPF_OUTPUT)/vmlinux.h
 BPF_SOURCES    := $(BPF_DIR)/oom_detector.bpf.c
 BPF_HEADERS    := $(BPF_DIR)/tapio_abi.h $(BPF_DIR)/tapio_task.bpf.h
@@ -32,7 +34,7 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: bpf bpf-clean
 
-bpf: $(BPF_OBJECT)
+bpf: $(BPF_OBJECT) $(BPF_FLOOR)
 
 $(BPF_OUTPUT):
 	$(BPF_Q)mkdir -p $@
@@ -46,6 +48,11 @@ $(BPF_OBJECT): $(BPF_SOURCES) $(BPF_HEADERS) $(BPF_VMLINUX_H) | $(BPF_OUTPUT)
 	$(BPF_MSG) BPF $@
 	$(BPF_Q)$(BPF_CLANG) $(BPF_CFLAGS) -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
 		-I$(BPF_OUTPUT) -I$(BPF_DIR) -c $< -o $@
+
+$(BPF_FLOOR): $(BPF_DIR)/bench/rss_stat_floor.bpf.c $(BPF_VMLINUX_H) | $(BPF_OUTPUT)
+	$(BPF_MSG) BPF $@
+	$(BPF_Q)$(BPF_CLANG) $(BPF_CFLAGS) -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
+		-I$(BPF_OUTPUT) -c $< -o $@
 
 bpf-clean:
 	$(BPF_Q)rm -rf $(BPF_OUTPUT)

@@ -2,12 +2,15 @@
 # Node overhead benchmark (`make bench-node`): what tapio-exporter costs the node it watches.
 #
 # A page-fault-heavy workload (`tapio-workload pagefaults`: mmap, touch every page, munmap,
-# repeated) runs alternately without and with the exporter attached, PAIRS pairs in random
-# order, in one session. The exporter streams to a real tapio-aggregator on loopback (journal
-# in a temp dir) and is started afresh for each "with" run, so every "without" run has no Tapio
-# BPF program of ours attached. Reports the workload's faults/s both ways and the slowdown, the
-# exporter's CPU (utime+stime from /proc/PID/stat over the run), its RSS (VmRSS, VmHWM) and the
-# BPF map memory of its programs (bytes_memlock from bpftool). Needs root, jq and bpftool.
+# repeated) runs in rounds, PAIRS of them, each round in random order: without the exporter,
+# with it, and with only an empty BPF program on kmem:rss_stat (the "floor": what attaching
+# anything there costs; built from ebpf/bench/rss_stat_floor.bpf.c, held by tools/bpf-floor.c).
+# The exporter streams to a real tapio-aggregator on loopback (journal in a temp dir) and is
+# started afresh for each "with" run, so every "without" run has no Tapio BPF program of ours
+# attached. Reports the workload's faults/s each way and the slowdowns, the exporter's CPU
+# (utime+stime from /proc/PID/stat over the run), its RSS (VmRSS, VmHWM), the BPF map memory
+# of its programs (bytes_memlock from bpftool) and, with perf installed, where the slowdown
+# goes. Needs root, jq and bpftool.
 #
 # The workload runs in a memory cgroup created under this script's own memory cgroup (cgroup
 # v1), with a limit, and removed afterwards; without cgroup v1 it runs bounded by --mib alone.
@@ -87,14 +90,24 @@ wait_for "$tmp/aggregator.log" "listening" 20 "$aggregator"
 
 # One workload run of $1 seconds; sets workload="faults_per_sec minflt elapsed" (minflt: the
 # kernel's count for the process, from time(1)).
+# Also sets others_cpu: CPU of everything but the workload during the run, % of all cores
+# (exporter and aggregator included in "with" runs): contention that makes a run unfair.
 run_workload() {
-  local enter="" rate
+  local enter="" rate busy0 busy1 total0 total1 user sys
   [[ -n $cgroup ]] && enter="echo \$\$ > $cgroup/cgroup.procs && "
-  bash -c "${enter}exec /usr/bin/time -f '%R %e' -o $tmp/time.txt bin/tapio-workload pagefaults --mib $mib --seconds $1" >"$tmp/workload.txt"
+  read -r busy0 total0 < <(machine_jiffies)
+  bash -c "${enter}exec /usr/bin/time -f '%R %e %U %S' -o $tmp/time.txt bin/tapio-workload pagefaults --mib $mib --seconds $1" >"$tmp/workload.txt"
+  read -r busy1 total1 < <(machine_jiffies)
   rate=$(sed -n 's/.*faults_per_sec=\([0-9]*\).*/\1/p' "$tmp/workload.txt")
   [[ -n $rate ]] || die "workload printed no rate: $(cat "$tmp/workload.txt")"
-  workload="$rate $(cat "$tmp/time.txt")"
+  read -r minflt elapsed user sys <"$tmp/time.txt"
+  workload="$rate $minflt $elapsed"
+  others_cpu=$(awk -v b="$((busy1 - busy0))" -v t="$((total1 - total0))" -v u="$user" -v s="$sys" -v hz="$clk_tck" \
+    'BEGIN {o = (b - (u + s) * hz) / t * 100; printf "%.1f", (o > 0 ? o : 0)}')
 }
+
+# Busy and total jiffies of the whole machine, from /proc/stat.
+machine_jiffies() { awk '$1 == "cpu" {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
 
 # Forgets a pid this script has waited for (so cleanup never signals a recycled pid).
 forget() {
@@ -136,6 +149,36 @@ run_with_exporter() {
   with_exporter="$workload $busy $idle $rss $hwm $bpf $((c2 - c1)) $t1 $t2 $(($(echo "$all" | wc -w) - $(cat "$tmp/progs.txt")))"
 }
 
+# The floor arm: an empty program on kmem:rss_stat (ebpf/bench/rss_stat_floor.bpf.c), held by
+# tools/bpf-floor.c, compiled here against libbpf. floor="" when it cannot be built.
+floor=""
+floor_object=ebpf/.output/rss_stat_floor.bpf.o
+compiler=$(command -v cc || command -v clang || echo /opt/swift/usr/bin/clang)
+if [[ -r $floor_object ]] && "$compiler" -O2 tools/bpf-floor.c -o "$tmp/bpf-floor" -lbpf 2>"$tmp/floor-build.log"; then
+  floor=$tmp/bpf-floor
+else
+  echo "bench-node: no floor arm ($floor_object missing or tools/bpf-floor.c did not build: $(head -1 "$tmp/floor-build.log" 2>/dev/null))" >&2
+fi
+
+# Runs the workload with only the empty rss_stat program attached (sets workload, others_cpu).
+run_with_floor() {
+  local holder
+  "$floor" "$floor_object" 2>"$tmp/floor.log" &
+  holder=$!
+  pids+=("$holder")
+  wait_for "$tmp/floor.log" "attached" 20 "$holder"
+  others=$(($(tapio_prog_ids | wc -w)))
+  run_workload "$run_seconds"
+  kill -TERM "$holder"
+  wait "$holder" || true
+  forget "$holder"
+  # The kernel frees a detached program a moment later; the next run starts without it.
+  for ((i = 0; i < 50; i++)); do
+    bpftool prog show name floor_rss_stat >/dev/null 2>&1 || break
+    sleep 0.1
+  done
+}
+
 # --- the session ----------------------------------------------------------------------------
 command -v /usr/bin/time >/dev/null || die "needs /usr/bin/time (Debian package time)"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -143,27 +186,73 @@ echo "bench-node: warm-up run" >&2
 run_workload 2
 RANDOM=$seed
 : >"$tmp/runs.txt"
+kinds="without with"
+[[ -n $floor ]] && kinds="without floor with"
 for ((pair = 1; pair <= pairs; pair++)); do
-  if ((RANDOM % 2)); then order="without with"; else order="with without"; fi
-  for kind in $order; do
-    echo "bench-node: pair $pair, $kind exporter" >&2
+  # A random order of the kinds for this round (Fisher-Yates on the seeded RANDOM).
+  order=($kinds)
+  for ((i = ${#order[@]} - 1; i > 0; i--)); do
+    j=$((RANDOM % (i + 1))) t=${order[i]}
+    order[i]=${order[j]} order[j]=$t
+  done
+  for kind in "${order[@]}"; do
+    echo "bench-node: round $pair, $kind" >&2
     if [[ $kind == without ]]; then
       others=$(tapio_prog_ids | wc -w)
       run_workload "$run_seconds"
-      echo "$pair without $workload - - - - - - - - $others" >>"$tmp/runs.txt"
+      echo "$pair without $workload - - - - - - - - $others $others_cpu" >>"$tmp/runs.txt"
+    elif [[ $kind == floor ]]; then
+      run_with_floor
+      echo "$pair floor $workload - - - - - - - - $others $others_cpu" >>"$tmp/runs.txt"
     else
       run_with_exporter
-      echo "$pair with $with_exporter" >>"$tmp/runs.txt"
+      echo "$pair with $with_exporter $others_cpu" >>"$tmp/runs.txt"
     fi
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 aggregator_rss=$(status_kb "$aggregator" VmRSS)
 
+# Where the slowdown goes: one more run with the exporter attached, the workload under
+# `perf record` (not counted above: sampling costs the workload too, but shares stay true).
+# profile="total_samples dispatch_pct programs_pct helpers_pct" or "" without perf.
+profile=""
+if command -v perf >/dev/null; then
+  echo "bench-node: profile run (perf record)" >&2
+  bin/tapio-exporter --aggregator "127.0.0.1:$port" --node bench-node >"$tmp/exporter.log" 2>&1 &
+  exporter=$!
+  pids+=("$exporter")
+  wait_for "$tmp/exporter.log" "connected to" 30 "$exporter"
+  enter=""
+  [[ -n $cgroup ]] && enter="echo \$\$ > $cgroup/cgroup.procs && "
+  bash -c "${enter}exec perf record -q -o $tmp/perf.data -F 4999 -- bin/tapio-workload pagefaults --mib $mib --seconds $run_seconds" >/dev/null 2>&1 || true
+  kill -TERM "$exporter"
+  wait "$exporter" || true
+  forget "$exporter"
+  # Shares of the workload's samples: the kernel's BPF dispatch around every program run
+  # (bpf_trace_run*), Tapio's programs themselves, and BPF helpers/map code they call.
+  profile=$(perf report -i "$tmp/perf.data" --no-children --sort symbol --stdio 2>/dev/null | awk '
+    /^# Samples: / { n = $3; if (n ~ /K$/) n = substr(n, 1, length(n) - 1) * 1000 }
+    /^ *[0-9.]+%/ {
+      pct = $1 + 0; sym = ""
+      for (i = 2; i < NF; i++) if ($i == "[k]" || $i == "[.]") { sym = $(i + 1); break }
+      if (sym ~ /^bpf_trace_run/) d += pct
+      else if (sym ~ /^bpf_prog_.*_tapio_/) p += pct
+      else if (sym ~ /bpf|ringbuf|htab|array_map/) h += pct
+    }
+    END { printf "%d %.2f %.2f %.2f", n, d, p, h }') || profile=""
+fi
+
 # --- the report -----------------------------------------------------------------------------
-# runs.txt: pair kind faults/s minflt elapsed cpu% idle% rss hwm bpf ticks t1 t2 tapio_progs_of_others
+# runs.txt: pair kind faults/s minflt elapsed cpu% idle% rss hwm bpf ticks t1 t2 tapio_progs_of_others others_cpu%
 summary=$(awk -v hz="$clk_tck" '
+  function med(v, n,   i, j, t) {
+    if (n == 0) return "-"
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return sprintf("%.2f", n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2)
+  }
   $2 == "without" { a[$1] = $3; na++; sa += $3 }
+  $2 == "floor" { f[$1] = $3; nf++; sf += $3 }
   $2 == "with" { b[$1] = $3; nb++; sb += $3; ticks += $11; secs += $13 - $12
                  if ($8 > rss) rss = $8; if ($9 > hwm) hwm = $9; bpf = $10; idle += $7 }
   END {
@@ -171,11 +260,29 @@ summary=$(awk -v hz="$clk_tck" '
     for (p in a) if (p in b) slow[++n] = 100 * (a[p] - b[p]) / a[p]
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (slow[j] < slow[i]) { t = slow[i]; slow[i] = slow[j]; slow[j] = t }
     median = n % 2 ? slow[(n + 1) / 2] : (slow[n / 2] + slow[n / 2 + 1]) / 2
-    printf "%d %d %.2f %.2f %.2f %.3f %.3f %d %d %d %.3f\n", sa / na, sb / nb, median, slow[1], slow[n], 100 * ticks / hz / secs, idle / nb, rss, hwm, bpf, 100 * (sa / na - sb / nb) / (sa / na)
+    # The floor arm against "without", and the exporter against the floor, per round.
+    m = 0; for (p in a) if (p in f) fl[++m] = 100 * (a[p] - f[p]) / a[p]
+    k = 0; for (p in f) if (p in b) ab[++k] = 100 * (f[p] - b[p]) / f[p]
+    printf "%d %d %.2f %.2f %.2f %.3f %.3f %d %d %d %.3f %s %s %d\n", sa / na, sb / nb, median, slow[1], slow[n], 100 * ticks / hz / secs, idle / nb, rss, hwm, bpf, 100 * (sa / na - sb / nb) / (sa / na), med(fl, m), med(ab, k), (nf ? sf / nf : 0)
   }' "$tmp/runs.txt")
-read -r mean_without mean_with slow_median slow_min slow_max cpu_pct idle_pct rss_kb hwm_kb bpf_bytes slow_means <<<"$summary"
+read -r mean_without mean_with slow_median slow_min slow_max cpu_pct idle_pct rss_kb hwm_kb bpf_bytes slow_means floor_median above_floor_median mean_floor <<<"$summary"
 
 verdict() { awk -v v="$1" -v limit="$2" 'BEGIN {print (v <= limit) ? "met" : "**not met**"}'; }
+profile_text="(perf not installed: no breakdown of where the slowdown goes.)
+"
+if [[ -n $profile ]]; then
+  read -r samples dispatch programs helpers <<<"$profile"
+  profile_text="Where the slowdown goes (one extra \"with\" run, the workload under \`perf record -F 4999\`, $samples samples; shares of the workload's CPU samples):
+
+| part | share of the workload's CPU |
+|---|---|
+| the kernel's BPF dispatch around each program run (\`bpf_trace_run*\`: RCU, recursion guard, the indirect call) | $dispatch% |
+| Tapio's programs (\`bpf_prog_*_tapio_*\`) | $programs% |
+| BPF helpers and map code they call | $helpers% |
+
+The dispatch is paid on every kmem:rss_stat hit (every page fault) by any program attached there: it is the floor of this design on this kernel (x86 with retpoline and return-thunk mitigations).
+"
+fi
 # Thousands separators, without depending on the locale.
 commas='function c(v,  s) { s = sprintf("%d", v); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }'
 fmt() { awk -v v="$1" "$commas BEGIN {print c(v)}"; }
@@ -192,7 +299,7 @@ mkdir -p "$(dirname "$output")"
 Measured $(date -u +%Y-%m-%dT%H:%M:%SZ) on $cpu_model, $(nproc) cores, kernel $(uname -r), by \`make bench-node\` (\`$command_line\`).
 Workload: \`bin/tapio-workload pagefaults --mib $mib --seconds $run_seconds\` (mmap $mib MiB, touch every page, munmap, repeat), in a $cgroup_note.
 Exporter: \`bin/tapio-exporter --aggregator 127.0.0.1:PORT --node bench-node\` (all BPF programs, cgroup sampling every 1 s of every memory cgroup on the node), streaming to a real \`bin/tapio-aggregator\` on loopback with a journal; started afresh for each "with" run, stopped (SIGTERM, programs detached) before the next run.
-$pairs pairs of runs, each pair in random order (seed $seed). Load average before $load_before, after $load_after.
+$pairs rounds of runs: without the exporter, with it$([[ -n $floor ]] && echo ", and with only an empty program on kmem:rss_stat (the floor: \`ebpf/bench/rss_stat_floor.bpf.c\` held by \`tools/bpf-floor.c\`)"), each round in random order (seed $seed). Load average before $load_before, after $load_after.
 
 ## Summary
 
@@ -200,20 +307,22 @@ $pairs pairs of runs, each pair in random order (seed $seed). Load average befor
 |---|---|---|
 | workload page faults/s without exporter (mean of $pairs runs) | $(fmt "$mean_without") | |
 | workload page faults/s with exporter (mean of $pairs runs) | $(fmt "$mean_with") | ≥ 100,000 faults/s for the CPU target |
-| slowdown, median of pairs (min … max) | $slow_median% ($slow_min% … $slow_max%) | ≤ 1%: $(verdict "$slow_median" 1) |
+| slowdown, median of rounds (min … max) | $slow_median% ($slow_min% … $slow_max%) | ≤ 1%: $(verdict "$slow_median" 1) |
+| floor: an empty program on kmem:rss_stat instead of the exporter, slowdown (median of rounds; $(fmt "$mean_floor") faults/s) | $floor_median% | (reference: the cost of attaching anything there) |
+| the exporter against the floor, slowdown (median of rounds) | $above_floor_median% | (Tapio's own cost above the floor) |
 | exporter CPU while the workload runs, % of one core | $cpu_pct% (idle node: $idle_pct%) | ≤ 1%: $cpu_verdict |
 | exporter RSS: VmRSS / VmHWM | $((rss_kb / 1024)) MiB / $((hwm_kb / 1024)) MiB | |
 | BPF map memory (bytes_memlock of the exporter's maps) | $bpf_mib MiB ($(fmt "$bpf_bytes") bytes) | ≤ 2 MiB: $(verdict "$bpf_bytes" 2097152) |
 
-Slowdown is (faults/s without − with) / without within each pair; the means give $slow_means%.
+Slowdown is (faults/s without − with) / without within each round; the means give $slow_means%. Run-to-run noise on this VM is several percent (see the "without" runs below), so medians over rounds are the figures to read.
 
 ## Details
 
 Every run (faults/s as the workload prints it: pages touched per second, each one a minor fault; minflt is the kernel's count for the whole process from time(1)):
 
-| pair | exporter | faults/s | minflt | seconds | exporter CPU % of one core | idle CPU % | VmRSS kB | VmHWM kB | tapio_* programs of others |
-|---|---|---|---|---|---|---|---|---|---|
-$(awk "$commas"' {printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, c($3), c($4), $5, $6, $7, $8, $9, $14}' "$tmp/runs.txt")
+| round | arm | faults/s | minflt | seconds | exporter CPU % of one core | idle CPU % | VmRSS kB | VmHWM kB | tapio_* programs of others | CPU of everything else, % of all cores |
+|---|---|---|---|---|---|---|---|---|---|---|
+$(awk "$commas"' {printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, c($3), c($4), $5, $6, $7, $8, $9, $14, $15}' "$tmp/runs.txt")
 
 BPF maps of the exporter's $(cat "$tmp/progs.txt") tapio_* programs (last "with" run; from \`bpftool prog show\` map_ids, then \`bpftool map show id N\`):
 
@@ -221,7 +330,9 @@ BPF maps of the exporter's $(cat "$tmp/progs.txt") tapio_* programs (last "with"
 |---|---|---|---|---|
 $(awk "$commas"' {printf "| %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, c($5)}' "$tmp/maps.txt")
 
+$profile_text
 - Exporter CPU: utime+stime deltas of its process (all threads) from /proc/PID/stat over each workload run, summed over the "with" runs and divided by their wall time (tick $((1000 / clk_tck)) ms); "idle" is the same over 2 s before the workload starts. BPF program time runs in the faulting task's context and shows up as workload slowdown, not as exporter CPU.
+- "CPU of everything else": the machine's busy time during the run (/proc/stat) minus the workload's own user+system time, as % of all cores; it includes the exporter and aggregator in "with" runs. A large value in some runs means something else competed for the cores and that pair is suspect.
 - "tapio_* programs of others": Tapio programs attached by other processes during the run (other exporters on the machine); non-zero values make the "without" runs not truly without.
 - The aggregator (RSS $((aggregator_rss / 1024)) MiB at the end) and this script share the machine; numbers are from one session, so compare "with" and "without" within it, not across machines.
 EOF
