@@ -21,6 +21,8 @@ public final class NodeSensor {
     private var lastRingDrops: UInt64 = 0
     private var lastSampleNs: UInt64 = 0
     private var reportedErrors: Set<String> = []
+    /// nil when every cgroup is watched ("/"); else the ids kernel records are filtered by.
+    private var scope: CgroupScope?
 
     /// Opens the cgroup hierarchy and loads the BPF programs (unless `withoutBPF`). Throws
     /// the loader's or the detector's one-line error.
@@ -35,6 +37,11 @@ public final class NodeSensor {
         nodeReader = NodeMemoryReader(procRoot: options.procRoot)
         commands = ProcessCommandReader(procRoot: options.procRoot)
         probe = options.withoutBPF ? nil : try BPFProbe(options: options.probe)
+        if options.cgroupSubtrees.contains(where: { CgroupHierarchy.normalized($0) != "/" }) {
+            var scope = CgroupScope()
+            scope.update(watchedCgroupIds())
+            self.scope = scope
+        }
     }
 
     public var cgroupVersion: CgroupVersion { sampler.hierarchy.version }
@@ -46,7 +53,7 @@ public final class NodeSensor {
             var records: [Record] = []
             if let probe {
                 do {
-                    records = try probe.poll(timeoutMilliseconds: 100).compactMap(WireRecordMapping.record)
+                    records = scoped(try probe.poll(timeoutMilliseconds: 100).compactMap(WireRecordMapping.record))
                 } catch {
                     log("BPF ring buffer poll failed: \(error)")
                     usleep(100_000)
@@ -67,8 +74,7 @@ public final class NodeSensor {
     /// One round of the periodic readings.
     public func sampleRound(nowNs: UInt64) -> [Record] {
         var records: [Record] = []
-        let paths = options.cgroupSubtrees.count == 1 ? sampler.listCgroups() : subtreesList()
-        let round = sampler.sample(paths: paths)
+        let round = sampler.sample(paths: watchedPaths())
         for sample in round.samples {
             records.append(WireRecordMapping.record(sample, timestampNs: round.timestampNanoseconds))
             if let info = containerInfoIfDue(sample, nowNs: nowNs) { records.append(info) }
@@ -90,7 +96,35 @@ public final class NodeSensor {
         if let probe { records += kernelCounters(probe, nowNs: nowNs) }
         let live = Set(round.samples.map(\.cgroupId))
         announced = announced.filter { live.contains($0.key) }
-        return records
+        scope?.update(live)
+        return scoped(records)
+    }
+
+    /// Drops kernel records about cgroups outside the watched subtrees (see `CgroupScope`).
+    private func scoped(_ records: [Record]) -> [Record] {
+        guard var scope else { return records }
+        var (kept, unknownKill) = scope.filter(records)
+        if unknownKill {
+            // A kill in a cgroup born since the last round: list again before deciding.
+            scope.update(watchedCgroupIds())
+            self.scope = scope
+            kept = scope.filter(records).kept
+        }
+        return kept
+    }
+
+    private func watchedPaths() -> [String] {
+        options.cgroupSubtrees.count == 1 ? sampler.listCgroups() : subtreesList()
+    }
+
+    /// Ids (directory inodes) of the watched cgroups as they are now.
+    private func watchedCgroupIds() -> Set<UInt64> {
+        var ids = Set<UInt64>()
+        for path in watchedPaths() {
+            var status = stat()
+            if stat(sampler.hierarchy.directory(for: path), &status) == 0 { ids.insert(UInt64(status.st_ino)) }
+        }
+        return ids
     }
 
     private func subtreesList() -> [String] {
