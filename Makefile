@@ -12,7 +12,7 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN := bin
 PRODUCTS := tapio tapio-exporter tapio-aggregator tapio-tail tapio-vectors tapio-wire-bench tapio-workload tapio-loadgen tapio-oom-bench
-DEBIAN_PACKAGES := libbpf-dev libelf-dev liblz4-dev zlib1g-dev bpftool pkg-config lz4 jq curl time
+DEBIAN_PACKAGES := libbpf-dev libelf-dev liblz4-dev zlib1g-dev libcurl4-openssl-dev bpftool pkg-config lz4 jq curl time
 
 all: build
 
@@ -56,12 +56,22 @@ demo-needs-root:
 	@[ "$$(id -u)" = 0 ] || { echo "make demo needs root (eBPF programs and a memory cgroup): sudo make demo" >&2; exit 1; }
 
 # Installs the release binaries and the systemd units, nothing else (DESTDIR for packaging).
+# They are linked with Swift's runtime inside (--static-swift-stdlib, their own scratch path),
+# so a node needs only Debian's libbpf1 libelf1 liblz4-1 zlib1g libcurl4, not /opt/swift; the
+# target refuses to install a binary that still links a libswift*.so.
 PREFIX ?= /usr/local
 SYSTEMD_DIR ?= $(PREFIX)/lib/systemd/system
 INSTALL_PRODUCTS := tapio tapio-exporter tapio-aggregator tapio-tail
-install: build
+STATIC_BUILD := .build-static
+install: deps bpf
+	@for p in $(INSTALL_PRODUCTS); do \
+	  $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(STATIC_BUILD) --product $$p || exit 1; \
+	  if ldd $(STATIC_BUILD)/release/$$p | grep -q 'libswift\|libFoundation\|libdispatch'; then \
+	    echo "install: $$p still links the Swift runtime dynamically" >&2; exit 1; \
+	  fi; \
+	done
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSTEMD_DIR)
-	install -m 0755 $(addprefix .build/$(CONFIG)/,$(INSTALL_PRODUCTS)) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(addprefix $(STATIC_BUILD)/release/,$(INSTALL_PRODUCTS)) $(DESTDIR)$(PREFIX)/bin/
 	@for u in tapio-exporter.service tapio-aggregator.service; do \
 	  echo "install deploy/systemd/$$u -> $(DESTDIR)$(SYSTEMD_DIR)/$$u (binaries in $(PREFIX)/bin)"; \
 	  sed 's#/usr/local/bin/#$(PREFIX)/bin/#g' deploy/systemd/$$u > $(DESTDIR)$(SYSTEMD_DIR)/$$u; \
