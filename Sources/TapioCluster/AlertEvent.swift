@@ -72,3 +72,11 @@ public struct AlertEvent: Codable, Sendable, Equatable {
     /// The line printed on stdout and by `tapio-tail` (without colour).
     public var line: String { "\(state): \(message)" }
 }
+
+extension AlertEvent {
+    /// The event as ALERT frames and the alert log carry it (protocol/SPEC.md §4.7): sorted
+    /// keys, no white space, absent members omitted.
+    public var jsonDocument: String? { Self.documentEncoder.encode(self) }
+
+    private static let documentEncoder = JSONEncoderBox()
+}

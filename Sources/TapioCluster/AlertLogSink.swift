@@ -10,7 +10,6 @@ public final class AlertLogSink: AlertSink, @unchecked Sendable {
     private let lock = NIOLock()
     private var handle: FileHandle
     private var size: Int
-    private let encoder: JSONEncoder
 
     public struct OpenError: Error, CustomStringConvertible {
         public let description: String
@@ -21,8 +20,6 @@ public final class AlertLogSink: AlertSink, @unchecked Sendable {
         self.maxBytes = maxBytes
         self.keep = keep
         (handle, size) = try Self.open(path)
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
     private static func open(_ path: String) throws -> (FileHandle, Int) {
@@ -39,8 +36,8 @@ public final class AlertLogSink: AlertSink, @unchecked Sendable {
     }
 
     public func deliver(_ event: AlertEvent) {
-        guard var line = try? encoder.encode(event) else { return }
-        line.append(0x0A)
+        guard let document = event.jsonDocument else { return }
+        let line = Data((document + "\n").utf8)
         lock.withLock {
             if size + line.count > maxBytes, size > 0 { rotate() }
             handle.write(line)

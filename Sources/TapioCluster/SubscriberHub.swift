@@ -13,9 +13,8 @@ public final class SubscriberHub: AlertSink, @unchecked Sendable {
     }
 
     private let subscribers = NIOLockedValueBox<[ObjectIdentifier: Subscriber]>([:])
-    private let encoder: JSONEncoderBox
 
-    public init() { encoder = JSONEncoderBox() }
+    public init() {}
 
     public func subscribe(channel: any Channel, filter: Subscribe) {
         subscribers.withLockedValue { $0[ObjectIdentifier(channel)] = Subscriber(channel: channel, filter: filter) }
@@ -28,7 +27,7 @@ public final class SubscriberHub: AlertSink, @unchecked Sendable {
 
     public func deliver(_ event: AlertEvent) {
         let targets = subscribers.withLockedValue { all in all.values.filter { Self.matches(event, $0.filter) }.map(\.channel) }
-        guard !targets.isEmpty, let json = encoder.encode(event) else { return }
+        guard !targets.isEmpty, let json = event.jsonDocument else { return }
         let frame = Message.alert(json: json).frame(compress: false)
         for channel in targets where channel.isWritable {
             channel.writeAndFlush(frame, promise: nil)
@@ -47,19 +46,5 @@ public final class SubscriberHub: AlertSink, @unchecked Sendable {
         if !filter.namespace.isEmpty, event.namespace != filter.namespace { return false }
         if !filter.workload.isEmpty, event.workload != filter.workload, event.name != filter.workload { return false }
         return true
-    }
-}
-
-/// JSONEncoder is not Sendable; one per call is wasteful, so encode under a lock.
-final class JSONEncoderBox: @unchecked Sendable {
-    private let lock = NIOLock()
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    func encode<T: Encodable>(_ value: T) -> String? {
-        lock.withLock { (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } }
     }
 }

@@ -82,11 +82,14 @@ try vector(
 try vector(
     "ack-heartbeat", "ACK of sequence 42, then a HEARTBEAT.",
     frameBytes: bytes([Message.ack(sequence: 42).frame(), Message.heartbeat.frame()]))
+/// An AlertEvent as the aggregator encodes it (SPEC §4.7: sorted keys, no white space);
+/// TapioClusterTests decodes it as an AlertEvent and re-encodes it to these very bytes.
+let sessionAlertDocument = #"{"cgroupId":48213,"confidence":0.9,"eta":{"p10":391,"p50":443,"p90":521},"limitBytes":536870912,"message":"shop/api-service will OOM in 7m23s (90% confidence)","name":"shop/api-service","namespace":"shop","node":"node-1","pod":"api-service-7d9f8c6b5-x2x4q","previousState":"HEALTHY","reason":"trend","severity":"warning","slopeBytesPerSecond":262144,"state":"WARNING","subject":"container","timestampNs":1764072000000000000,"transition":"fired","usageBytes":452984832,"workingSetBytes":420478976,"workload":"api-service"}"#
 try vector(
     "session-messages", "SUBSCRIBE (warning+, namespace shop), an ALERT document, ERROR (authentication failed), GOODBYE.",
     frameBytes: bytes([
         Message.subscribe(Subscribe(minimumSeverity: .warning, namespace: "shop")).frame(),
-        Message.alert(json: #"{"severity":"warning","container":"shop/api-service","etaSeconds":443,"confidence":0.9}"#).frame(compress: false),
+        Message.alert(json: sessionAlertDocument).frame(compress: false),
         Message.error(ErrorMessage(code: .authenticationFailed, message: "proof does not match the shared token")).frame(),
         Message.goodbye(Goodbye(reason: "aggregator shutting down")).frame(),
     ]))
