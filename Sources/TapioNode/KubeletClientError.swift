@@ -4,8 +4,10 @@ public enum KubeletClientError: Error, Sendable, Equatable, CustomStringConverti
     case invalidURL(String)
     /// The bearer token file could not be read, or is empty.
     case tokenFile(path: String, reason: String)
-    /// A custom CA file was given but this platform's URLSession cannot use one.
-    case customCAUnsupported(path: String)
+    /// The CA file cannot be read or holds no PEM certificate.
+    case caFile(path: String, reason: String)
+    /// A CA file or skipping verification was asked for a plain http:// URL.
+    case tlsOptionsWithoutHTTPS(String)
     /// Connection refused, TLS failure, timeout, ...
     case transport(url: String, message: String)
     /// The kubelet answered with a non-2xx status.
@@ -19,9 +21,10 @@ public enum KubeletClientError: Error, Sendable, Equatable, CustomStringConverti
             return "kubelet URL \"\(url)\" is not an http:// or https:// URL (e.g. https://127.0.0.1:10250)"
         case .tokenFile(let path, let reason):
             return "kubelet token file \(path): \(reason)"
-        case .customCAUnsupported(let path):
-            return "kubelet CA file \(path): a custom CA is not supported by URLSession on Linux;"
-                + " add the CA to the system trust store (update-ca-certificates) and omit the CA file"
+        case .caFile(let path, let reason):
+            return "kubelet CA file \(path) \(reason)"
+        case .tlsOptionsWithoutHTTPS(let url):
+            return "kubelet URL \"\(url)\" is plain http://: a CA file or skipping TLS verification needs https://"
         case .transport(let url, let message):
             return "GET \(url) failed: \(message)"
         case .httpStatus(let url, let status, let body):

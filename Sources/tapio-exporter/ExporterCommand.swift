@@ -59,6 +59,12 @@ struct ExporterCommand: ParsableCommand {
     @Option(help: "Bearer token file for the kubelet.")
     var kubeletTokenFile: String?
 
+    @Option(help: "PEM CA file that signed the kubelet's serving certificate (often /var/run/secrets/kubernetes.io/serviceaccount/ca.crt); default: the system trust store.")
+    var kubeletCaFile: String?
+
+    @Flag(help: "Accept any kubelet certificate (self-signed kubelet serving certificates).")
+    var kubeletInsecureSkipTlsVerify = false
+
     @Flag(help: "Sample cgroups and the node only, without the BPF programs.")
     var withoutBPF = false
 
@@ -88,6 +94,12 @@ struct ExporterCommand: ParsableCommand {
             throw ValidationError("--node must be 1 to 253 bytes")
         }
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
+        if kubeletURL == nil, kubeletTokenFile != nil || kubeletCaFile != nil || kubeletInsecureSkipTlsVerify {
+            throw ValidationError("--kubelet-token-file, --kubelet-ca-file and --kubelet-insecure-skip-tls-verify need --kubelet-url")
+        }
+        if kubeletCaFile != nil, kubeletInsecureSkipTlsVerify {
+            throw ValidationError("--kubelet-ca-file and --kubelet-insecure-skip-tls-verify exclude each other: verify with the CA, or not at all")
+        }
     }
 
     func run() throws {
@@ -97,7 +109,9 @@ struct ExporterCommand: ParsableCommand {
             sampleIntervalNs: UInt64(sampleInterval * 1e9),
             probe: BPFProbeOptions(rssThresholdBytes: rssThresholdBytes, ringBufferBytes: ringBufferBytes, pageActivity: pageActivity),
             withoutBPF: withoutBPF)
-        let pods = try KubeletWatcher.start(url: kubeletURL, tokenFile: kubeletTokenFile, caFile: nil, log: Log.line)
+        let pods = try KubeletWatcher.start(
+            url: kubeletURL, tokenFile: kubeletTokenFile, caFile: kubeletCaFile,
+            insecureSkipTLSVerify: kubeletInsecureSkipTlsVerify, log: Log.line)
         let sensor: NodeSensor
         do {
             sensor = try NodeSensor(options: options, podIndex: { pods?.current }, log: Log.line)

@@ -8,9 +8,12 @@ final class KubeletWatcher: Sendable {
 
     var current: KubeletPodIndex? { index.withLock { $0 } }
 
-    static func start(url: String?, tokenFile: String?, caFile: String?, log: @escaping @Sendable (String) -> Void) throws -> KubeletWatcher? {
+    static func start(
+        url: String?, tokenFile: String?, caFile: String?, insecureSkipTLSVerify: Bool, log: @escaping @Sendable (String) -> Void
+    ) throws -> KubeletWatcher? {
         guard let url else { return nil }
-        let client = try KubeletClient(configuration: .init(baseURL: url, tokenFile: tokenFile, caFile: caFile))
+        let client = try KubeletClient(configuration: .init(
+            baseURL: url, tokenFile: tokenFile, caFile: caFile, insecureSkipTLSVerify: insecureSkipTLSVerify))
         let watcher = KubeletWatcher()
         Task.detached {
             var failing = false
