@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-output=bench/node.md pairs=5 run_seconds=5 mib=64 seed=$RANDOM
+output=bench/node.md pairs=8 run_seconds=4 mib=64 seed=$RANDOM
 while (($#)); do
   case $1 in
     --output) output=$2; shift 2 ;;
