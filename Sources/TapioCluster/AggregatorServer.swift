@@ -5,17 +5,17 @@ import TapioWire
 
 /// The frame server: accepts exporters and subscribers, one pipeline per connection
 /// (frame decoder with limits, encoder, idle detection, session handler). A connection over
-/// the limit is told so and closed at once.
+/// the limit is told so and closed at once; on shutdown every peer is told GOODBYE.
 public final class AggregatorServer: Sendable {
     private let channel: any Channel
-    private let openConnections: NIOLockedValueBox<Int>
+    private let openChannels: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
 
     public var localPort: Int? { channel.localAddress?.port }
 
     public static func start(
         configuration: AggregatorConfiguration, host: any AggregatorSessionHost, group: any EventLoopGroup
     ) async throws -> AggregatorServer {
-        let open = NIOLockedValueBox(0)
+        let open = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
         let idleMs = configuration.idleTimeout.nanoseconds / 1_000_000
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -23,14 +23,14 @@ public final class AggregatorServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelInitializer { channel in
-                let admitted = open.withLockedValue { count -> Bool in
-                    guard count < configuration.maxConnections else { return false }
-                    count += 1
+                let admitted = open.withLockedValue { channels -> Bool in
+                    guard channels.count < configuration.maxConnections else { return false }
+                    channels[ObjectIdentifier(channel)] = channel
                     return true
                 }
                 channel.closeFuture.whenComplete { _ in
-                    if admitted { open.withLockedValue { $0 -= 1 } }
-                    host.count { $0.connectionsOpen = open.withLockedValue { $0 } }
+                    if admitted { open.withLockedValue { _ = $0.removeValue(forKey: ObjectIdentifier(channel)) } }
+                    host.count { $0.connectionsOpen = open.withLockedValue { $0.count } }
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
@@ -44,7 +44,7 @@ public final class AggregatorServer: Sendable {
                     }
                     host.count {
                         $0.connectionsAccepted += 1
-                        $0.connectionsOpen = open.withLockedValue { $0 }
+                        $0.connectionsOpen = open.withLockedValue { $0.count }
                     }
                     try sync.addHandler(ByteToMessageHandler(FrameDecoder(limits: configuration.limits)))
                     try sync.addHandler(IdleStateHandler(
@@ -59,17 +59,29 @@ public final class AggregatorServer: Sendable {
                 }
             }
             .bind(host: configuration.host, port: configuration.port).get()
-        return AggregatorServer(channel: channel, openConnections: open)
+        return AggregatorServer(channel: channel, openChannels: open)
     }
 
-    private init(channel: any Channel, openConnections: NIOLockedValueBox<Int>) {
+    private init(channel: any Channel, openChannels: NIOLockedValueBox<[ObjectIdentifier: any Channel]>) {
         self.channel = channel
-        self.openConnections = openConnections
+        self.openChannels = openChannels
     }
 
-    public var connections: Int { openConnections.withLockedValue { $0 } }
+    public var connections: Int { openChannels.withLockedValue { $0.count } }
 
-    public func close() async {
+    /// Stops accepting, then tells every open connection GOODBYE (exporters log why and
+    /// reconnect with backoff, resending what was not acknowledged) and closes it.
+    public func close(reason: String = "aggregator shutting down") async {
         try? await channel.close()
+        let peers = openChannels.withLockedValue { Array($0.values) }
+        let goodbye = Message.goodbye(Goodbye(reason: reason)).frame()
+        await withTaskGroup(of: Void.self) { group in
+            for peer in peers {
+                group.addTask {
+                    try? await peer.writeAndFlush(goodbye)
+                    try? await peer.close()
+                }
+            }
+        }
     }
 }

@@ -196,6 +196,20 @@ final class TransportEndToEndTests: XCTestCase {
         XCTAssertTrue(harness.text("agg2.err").contains("tail subscribed"), harness.text("agg2.err"))
     }
 
+    /// An aggregator stopped with SIGTERM says GOODBYE: its peers log why the connection ended
+    /// instead of a bare reset.
+    func testAggregatorShutdownSaysGoodbyeToItsPeers() throws {
+        let aggregator = try AggregatorProcess.start(harness, label: "agg", journal: harness.path("journal"), tokenFile: harness.path("token"))
+        try harness.start("tapio-tail", ["--aggregator", "127.0.0.1:\(aggregator.framePort)", "--token-file", harness.path("token")], label: "tail")
+        harness.wait(timeout: 20, "the tail to subscribe") { self.harness.text("tail.err").contains("connected to") }
+        kill(aggregator.process.processIdentifier, SIGTERM)
+        harness.wait(timeout: 20, "the tail to hear goodbye") {
+            self.harness.text("tail.err").contains("aggregator said goodbye: aggregator shutting down")
+        }
+        harness.wait(timeout: 20, "the aggregator to exit") { !aggregator.process.isRunning }
+        XCTAssertEqual(aggregator.process.terminationStatus, 0, harness.text("agg.err"))
+    }
+
     /// A tail with the wrong token is refused with the reason, not left hanging.
     func testTailWithWrongTokenSaysWhy() throws {
         let aggregator = try AggregatorProcess.start(harness, label: "agg", journal: harness.path("journal"), tokenFile: harness.path("token"))
