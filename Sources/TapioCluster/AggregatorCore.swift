@@ -79,6 +79,7 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
             }
             switch appended {
             case .appended(let index):
+                committer?.appended()
                 apply(stream: stream, batch: batch)
                 return .applied(journalIndex: index)
             case .duplicate(_, let index):

@@ -1,16 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import NIOConcurrencyHelpers
 import NIOCore
 
 /// The journal's flush loop: a dedicated thread (fsync blocks, so never an event loop) that
 /// commits whenever there are appends, back to back under load (each fsync covers everything
-/// appended while the previous one ran) and polling every `interval` when idle. After each
-/// commit it completes what waits for the new durable index.
+/// appended while the previous one ran). When idle it sleeps until `appended()` wakes it (or
+/// `interval` passes, for appenders that do not call it), so a lone frame is not kept waiting
+/// for a polling tick. After each commit it completes what waits for the new durable index.
 ///
 /// Two ways to wait, both cheap:
 /// - `whenDurable(index, on: eventLoop)`: a future completed on the caller's event loop
@@ -47,6 +43,9 @@ public final class JournalCommitter: @unchecked Sendable {
     private var running = false
     private var stopRequested = false
     private var commits: UInt64 = 0
+    /// True while the flush thread sleeps waiting for appends (guarded by `lock`).
+    private var sleeping = false
+    private let wakeUp = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
     public init(journal: Journal, interval: TimeAmount = .milliseconds(2)) {
@@ -73,6 +72,16 @@ public final class JournalCommitter: @unchecked Sendable {
         }
         if wasRunning { finished.wait() }
         lock.withLock { running = false }
+    }
+
+    /// Wakes the flush thread at once: something was appended. Cheap when it is awake.
+    public func appended() {
+        let wake = lock.withLock { () -> Bool in
+            guard sleeping else { return false }
+            sleeping = false
+            return true
+        }
+        if wake { wakeUp.signal() }
     }
 
     /// The highest index known durable.
@@ -132,7 +141,7 @@ public final class JournalCommitter: @unchecked Sendable {
     // MARK: Loop
 
     private func run() {
-        let idle = useconds_t(max(interval.nanoseconds / 1000, 1))
+        let idle = DispatchTimeInterval.nanoseconds(Int(max(interval.nanoseconds, 1_000)))
         while true {
             let stopping = lock.withLock { stopRequested }
             if journal.hasUncommitted {
@@ -142,7 +151,10 @@ public final class JournalCommitter: @unchecked Sendable {
             } else if stopping {
                 break
             } else {
-                usleep(idle)
+                lock.withLock { sleeping = true }
+                // An append that came after the check above may have found us still awake.
+                if !journal.hasUncommitted { _ = wakeUp.wait(timeout: .now() + idle) }
+                lock.withLock { sleeping = false }
             }
         }
         finished.signal()
