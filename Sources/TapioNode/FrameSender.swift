@@ -330,16 +330,29 @@ public final class FrameSender: @unchecked Sendable {
 
     func acknowledged(through sequence: UInt64) {
         guard sequence > lastAcknowledged else { return }
+        let newlyAcknowledged = (lastAcknowledged + 1)...sequence
         lastAcknowledged = sequence
         onAcknowledged(sequence)
-        if !lossesInFrame.isEmpty { lossesInFrame = lossesInFrame.filter { $0.key > sequence } }
-        frameSizes = frameSizes.filter { $0.key > sequence }
+        Self.forget(newlyAcknowledged, in: &lossesInFrame)
+        Self.forget(newlyAcknowledged, in: &frameSizes)
         // Dropped after sending, but applied after all: not lost.
-        if !droppedInFlight.isEmpty { droppedInFlight = droppedInFlight.filter { $0.key > sequence } }
+        Self.forget(newlyAcknowledged, in: &droppedInFlight)
         do {
             try store.acknowledge(through: sequence)
         } catch {
             log("cannot trim acknowledged frames from the spool: \(error)")
+        }
+    }
+
+    /// Removes the entries of `sequences` (every key at or below it was removed by earlier
+    /// ACKs). An ACK usually covers a frame or two: removing those keys is cheaper than
+    /// rebuilding the map on every ACK; a long jump (resume after an outage) filters instead.
+    private static func forget<Value>(_ sequences: ClosedRange<UInt64>, in map: inout [UInt64: Value]) {
+        guard !map.isEmpty else { return }
+        if UInt64(map.count) < sequences.upperBound - sequences.lowerBound {
+            map = map.filter { $0.key > sequences.upperBound }
+        } else {
+            for sequence in sequences { map.removeValue(forKey: sequence) }
         }
     }
 
