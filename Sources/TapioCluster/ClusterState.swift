@@ -21,7 +21,13 @@ public struct ClusterState: Sendable {
         public var cgroupId: UInt64
     }
 
-    public init(configuration: PredictorConfiguration = PredictorConfiguration()) { self.configuration = configuration }
+    /// Every container's predictor is made from this one, sharing its configuration.
+    private let predictorTemplate: ContainerPredictor
+
+    public init(configuration: PredictorConfiguration = PredictorConfiguration()) {
+        self.configuration = configuration
+        predictorTemplate = ContainerPredictor(configuration: configuration)
+    }
 
     /// Applies one node's records in order; returns the alerts they caused.
     @discardableResult
@@ -48,15 +54,15 @@ public struct ClusterState: Sendable {
         case .memorySample(let sample):
             let nodeName = node.name
             modify(sample.cgroupId, in: &node) { track in
-                track.latest = sample
+                let before = track.state
+                track.latest = ContainerTrack.Reading(sample)
                 track.latestAtNs = t
                 track.predictor.observe(Self.observation(sample, atNs: t))
                 let assessment = track.predictor.assess(nowSeconds: Self.seconds(t))
-                if let event = transition(&track, to: assessment, node: nodeName, atNs: t) {
+                if let event = transition(&track, from: before, to: assessment, node: nodeName, atNs: t) {
                     events.append(event)
                     if let workload = track.workloadKey { touched.insert(workload) }
                 }
-                track.assessment = assessment
             }
         case .processRSS(let rss):
             // Mutated in place: a track is large (it holds its predictor), copies are not free.
@@ -72,11 +78,9 @@ public struct ClusterState: Sendable {
             if let workload = track.workloadKey { touched.insert(workload) }
             node.containers[kill.cgroupId] = track
         case .processStart(let start):
-            if node.commands.count < NodeTrack.maxTrackedProcesses || node.commands[start.pid] != nil {
-                node.commands[start.pid] = start.comm
-            }
+            node.commands.started(pid: start.pid, command: start.comm)
         case .processExit(let exit):
-            node.commands.removeValue(forKey: exit.pid)
+            node.commands.exited(pid: exit.pid)
             if var track = node.containers[exit.cgroupId], track.topProcess?.pid == exit.pid {
                 track.topProcess = nil
                 node.containers[exit.cgroupId] = track
@@ -109,12 +113,12 @@ public struct ClusterState: Sendable {
     }
 
     private func container(_ cgroupId: UInt64, in node: inout NodeTrack) -> ContainerTrack {
-        node.containers[cgroupId] ?? ContainerTrack(cgroupId: cgroupId, configuration: configuration)
+        node.containers[cgroupId] ?? ContainerTrack(cgroupId: cgroupId, predictor: predictorTemplate.fresh())
     }
 
     /// Runs `body` on the container's track inside the dictionary's storage (no copy).
     private func modify(_ cgroupId: UInt64, in node: inout NodeTrack, _ body: (inout ContainerTrack) -> Void) {
-        body(&node.containers[cgroupId, default: ContainerTrack(cgroupId: cgroupId, configuration: configuration)])
+        body(&node.containers[cgroupId, default: ContainerTrack(cgroupId: cgroupId, predictor: predictorTemplate.fresh())])
     }
 
     static func seconds(_ ns: UInt64) -> Double { Double(ns) / 1e9 }
@@ -130,8 +134,7 @@ public struct ClusterState: Sendable {
     // MARK: container alerts
 
     /// An event when the alert state changes (fired, escalated, deescalated, cleared).
-    private func transition(_ track: inout ContainerTrack, to assessment: Assessment, node: String, atNs t: UInt64) -> AlertEvent? {
-        let before = track.state
+    private func transition(_ track: inout ContainerTrack, from before: AlertState, to assessment: Assessment, node: String, atNs t: UInt64) -> AlertEvent? {
         let after = assessment.state
         guard before != after else { return nil }
         let transition: AlertEvent.Transition
@@ -197,9 +200,7 @@ public struct ClusterState: Sendable {
             pid: kill.pid, command: kill.comm, predicted: episode != nil, leadSeconds: lead, etaErrorFraction: etaError)
         scoreboard.add(score)
         track.oomKills += 1
-        track.lastKill = kill
-        track.lastKillAtNs = t
-        track.lastKillScore = score
+        track.lastKill = ContainerTrack.LastKill(kill: kill, atNs: t, score: score)
         let verdict: String
         if let lead {
             let error = etaError.map { ", ETA off by \(HumanFormat.percent($0))" } ?? ""
@@ -217,8 +218,7 @@ public struct ClusterState: Sendable {
             usageBytes: track.latest?.usageBytes, workingSetBytes: track.workingSetBytes, limitBytes: track.latest?.effectiveLimitBytes,
             kill: score)
         track.episode = nil
-        track.assessment = nil
-        track.predictor = ContainerPredictor(configuration: configuration)
+        track.predictor = track.predictor.fresh()
         return event
     }
 

@@ -2,28 +2,146 @@ import TapioPredict
 import TapioWire
 
 /// What the aggregator knows about one memory cgroup on one node: identity, latest reading,
-/// its predictor, and the alert episode it is in. Kept small: fleets track 100k of these.
+/// its predictor, and the alert episode it is in. Kept small: fleets track 100k of these, so
+/// the configuration is shared, the assessment is kept once (by the predictor), the sample
+/// is kept only as far as it is shown, and what is rare or large (names, the last kill) lives
+/// behind a reference.
 public struct ContainerTrack: Sendable {
-    public var cgroupId: UInt64
-    public var info: ContainerInfo?
-    public var latest: MemorySample?
-    public var latestAtNs: UInt64 = 0
-    public var predictor: ContainerPredictor
-    public var assessment: Assessment?
-    public var episode: AlertEpisode?
-    /// The process with the largest resident memory seen last in this cgroup.
-    public var topProcess: (pid: UInt32, residentBytes: UInt64)?
-    public var oomKills: UInt64 = 0
-    public var lastKill: OOMKill?
-    public var lastKillAtNs: UInt64 = 0
-    public var lastKillScore: AlertEvent.KillScore?
-    public var pagesAllocated: UInt64 = 0
-    public var pagesFreed: UInt64 = 0
+    /// The figures of the latest memory sample that the API and alerts show.
+    public struct Reading: Sendable, Equatable {
+        public var usageBytes: UInt64
+        public var inactiveFileBytes: UInt64
+        public var effectiveLimitBytes: UInt64?
+
+        public init(_ sample: MemorySample) {
+            usageBytes = sample.usageBytes
+            inactiveFileBytes = sample.inactiveFileBytes
+            effectiveLimitBytes = sample.effectiveLimitBytes
+        }
+    }
+
+    /// The last OOM kill of this container and how it was scored.
+    public struct LastKill: Sendable {
+        public var kill: OOMKill
+        public var atNs: UInt64
+        public var score: AlertEvent.KillScore
+    }
+
+    /// Immutable out-of-line storage: replaced, never mutated, so copies of a track share it.
+    private final class Box<Value: Sendable>: Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    /// Everything the track holds, kept out of line: a dictionary of tracks then holds one
+    /// reference per bucket instead of the whole track, and its empty buckets (up to half of
+    /// them) cost 8 bytes each, not 600.
+    private struct Fields: Sendable {
+        var cgroupId: UInt64
+        var info: Box<ContainerInfo>?
+        var latest: Reading?
+        var latestAtNs: UInt64 = 0
+        var predictor: ContainerPredictor
+        var episode: AlertEpisode?
+        var topProcess: (pid: UInt32, residentBytes: UInt64)?
+        var oomKills: UInt64 = 0
+        var lastKill: Box<LastKill>?
+        var pagesAllocated: UInt64 = 0
+        var pagesFreed: UInt64 = 0
+    }
+
+    /// Copy on write: a track is a value like any struct.
+    private final class Storage: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var storage: Storage
+
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+        return storage
+    }
 
     public init(cgroupId: UInt64, configuration: PredictorConfiguration) {
-        self.cgroupId = cgroupId
-        predictor = ContainerPredictor(configuration: configuration)
+        self.init(cgroupId: cgroupId, predictor: ContainerPredictor(configuration: configuration))
     }
+
+    /// `predictor` is usually `template.fresh()`, so that tracks share one configuration.
+    public init(cgroupId: UInt64, predictor: ContainerPredictor) {
+        storage = Storage(Fields(cgroupId: cgroupId, predictor: predictor))
+    }
+
+    public var cgroupId: UInt64 {
+        get { storage.fields.cgroupId }
+        set { unique().fields.cgroupId = newValue }
+    }
+
+    /// Names from the node's resolver and the kubelet. The container and pod ids are not
+    /// kept (nothing shows them, and they are 100 bytes of text per container).
+    public var info: ContainerInfo? {
+        get { storage.fields.info?.value }
+        set {
+            unique().fields.info = newValue.map { info in
+                var kept = info
+                kept.containerId = ""
+                kept.podUid = ""
+                return Box(kept)
+            }
+        }
+    }
+
+    public var latest: Reading? {
+        get { storage.fields.latest }
+        set { unique().fields.latest = newValue }
+    }
+
+    public var latestAtNs: UInt64 {
+        get { storage.fields.latestAtNs }
+        set { unique().fields.latestAtNs = newValue }
+    }
+
+    /// Mutated in place on every sample (no copy of the predictor).
+    public var predictor: ContainerPredictor {
+        get { storage.fields.predictor }
+        _modify { yield &unique().fields.predictor }
+    }
+
+    public var episode: AlertEpisode? {
+        get { storage.fields.episode }
+        set { unique().fields.episode = newValue }
+    }
+
+    /// The process with the largest resident memory seen last in this cgroup.
+    public var topProcess: (pid: UInt32, residentBytes: UInt64)? {
+        get { storage.fields.topProcess }
+        set { unique().fields.topProcess = newValue }
+    }
+
+    public var oomKills: UInt64 {
+        get { storage.fields.oomKills }
+        set { unique().fields.oomKills = newValue }
+    }
+
+    public var lastKill: LastKill? {
+        get { storage.fields.lastKill?.value }
+        set { unique().fields.lastKill = newValue.map(Box.init) }
+    }
+
+    public var lastKillScore: AlertEvent.KillScore? { lastKill?.score }
+
+    public var pagesAllocated: UInt64 {
+        get { storage.fields.pagesAllocated }
+        set { unique().fields.pagesAllocated = newValue }
+    }
+
+    public var pagesFreed: UInt64 {
+        get { storage.fields.pagesFreed }
+        set { unique().fields.pagesFreed = newValue }
+    }
+
+    /// The predictor's latest assessment (nil before the first sample and after a kill).
+    public var assessment: Assessment? { storage.fields.predictor.lastAssessment }
 
     /// Usage minus inactive page cache: what reclaim cannot easily give back.
     public var workingSetBytes: UInt64? {

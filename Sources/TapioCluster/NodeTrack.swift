@@ -10,12 +10,9 @@ public struct NodeTrack: Sendable {
     public var predictor: NodePredictor
     public var assessment: Assessment?
     public var containers: [UInt64: ContainerTrack] = [:]
-    /// Command names of live processes (from process-start records), to name top processes
-    /// and kill victims. Bounded: entries leave on exit, and the map is capped.
-    public var commands: [UInt32: String] = [:]
+    /// Command names of live processes, to name top processes (bounded, see `ProcessNames`).
+    public var commands = ProcessNames()
     public var losses: [LossReport.Source: UInt64] = [:]
-
-    public static let maxTrackedProcesses = 65_536
 
     public init(name: String, configuration: PredictorConfiguration) {
         self.name = name

@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import TapioCluster
+import TapioPredict
+import TapioSimulation
+import TapioWire
+import XCTest
+
+/// The aggregator's memory per tracked container (target: at most 2 KiB), measured as heap
+/// in use by a fleet state fed realistic records: names, samples past the warm-up (so every
+/// predictor has its history), workers starting and exiting.
+final class ContainerFootprintTests: XCTestCase {
+    func testATrackedContainerCostsAtMostTwoKiBOfHeapPlusItsNames() throws {
+        #if canImport(Glibc)
+        // Without names (cgroup ids only) a container must fit the 2 KiB budget; Kubernetes
+        // names (cgroup path, pod, workload, and the workload's replica set) add their text.
+        let bare = try Self.heapPerContainer(withNames: false)
+        let named = try Self.heapPerContainer(withNames: true)
+        print(String(format: "heap per tracked container: %.0f bytes, %.0f with Kubernetes names", bare, named))
+        XCTAssertLessThanOrEqual(bare, 2048)
+        XCTAssertLessThanOrEqual(named, 2560)
+        #else
+        throw XCTSkip("needs glibc's malloc_info")
+        #endif
+    }
+
+    #if canImport(Glibc)
+    /// Heap per container of a fleet state of 50 nodes × 40 containers after 90 simulated
+    /// seconds (past the 60 s warm-up: every predictor holds its history).
+    static func heapPerContainer(withNames: Bool) throws -> Double {
+        let nodes = 50
+        let containers = 40
+        let before = try heapInUse()
+        var state = ClusterState()
+        for node in 0..<nodes {
+            var mix = RecordMix(containers: containers, seed: UInt64(node + 1))
+            if withNames { state.apply(node: "node-\(node)", records: mix.containerInfos(node: node)) }
+            for _ in 0..<90 { state.apply(node: "node-\(node)", records: mix.nextSecond()) }
+        }
+        let after = try heapInUse()
+        XCTAssertEqual(state.containerCount, nodes * containers)
+        return withExtendedLifetime(state) { Double(after - before) / Double(nodes * containers) }
+    }
+
+    /// Bytes of heap in use, from glibc's `malloc_info` totals: memory obtained from the
+    /// system minus what sits free in the allocator (mmapped chunks are in use).
+    static func heapInUse() throws -> Int {
+        typealias MallocInfo = @convention(c) (Int32, UnsafeMutablePointer<FILE>?) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_info") else { throw XCTSkip("no malloc_info") }
+        let mallocInfo = unsafeBitCast(symbol, to: MallocInfo.self)
+        var buffer: UnsafeMutablePointer<CChar>?
+        var length = 0
+        guard let stream = open_memstream(&buffer, &length) else { throw XCTSkip("no open_memstream") }
+        _ = mallocInfo(0, stream)
+        fclose(stream)
+        defer { free(buffer) }
+        let xml = String(cString: buffer!)
+        // The totals after the last </heap>: <total type="fast|rest|mmap" ... size="N"/>, <system type="current" size="N"/>.
+        let totals = xml.components(separatedBy: "</heap>").last ?? ""
+        func size(_ tag: String) -> Int {
+            guard let line = totals.split(separator: "\n").first(where: { $0.contains(tag) }),
+                let range = line.range(of: "size=\"")
+            else { return 0 }
+            return Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
+        }
+        return size("<system type=\"current\"") - size("<total type=\"fast\"") - size("<total type=\"rest\"") + size("<total type=\"mmap\"")
+    }
+    #endif
+
+    func testProcessNamesForgetExitedProcessesAndStayBounded() {
+        var names = ProcessNames(capacity: 100)
+        names.started(pid: 1, command: "init")
+        names.started(pid: 42, command: "java")
+        names.exited(pid: 42)
+        XCTAssertNil(names[42], "an exited process is forgotten")
+        XCTAssertEqual(names[1], "init")
+        // Exits lost: far more starts than the capacity. The map stays bounded and the most
+        // recent processes keep their names.
+        for pid in UInt32(1_000)..<UInt32(11_000) { names.started(pid: pid, command: "worker") }
+        XCTAssertLessThanOrEqual(names.count, 100)
+        XCTAssertEqual(names[10_999], "worker")
+        XCTAssertNil(names[1], "the oldest entries go first")
+        // A process restarted under the same pid keeps its newest name.
+        names.started(pid: 10_999, command: "nginx")
+        XCTAssertEqual(names[10_999], "nginx")
+    }
+
+    func testTopProcessIsNamedAndExitsLeaveTheNodesProcessMap() {
+        var state = ClusterState()
+        let t = SampleRecords.baseTimestampNs
+        let start = ProcessStart(pid: 500, ppid: 1, cgroupId: 7, pidNamespaceLevel: 1, namespacePid: 5, cause: .exec, comm: "java")
+        state.apply(node: "n", records: [
+            Record(timestampNs: t, body: .processStart(start)),
+            Record(timestampNs: t + 1, body: .processRSS(ProcessRSS(pid: 500, tgid: 500, cgroupId: 7, anonBytes: 64 << 20, fileBytes: 0, shmemBytes: 0, swapBytes: 0))),
+        ])
+        XCTAssertEqual(state.nodes["n"]?.commands[500], "java")
+        XCTAssertEqual(state.nodes["n"]?.containers[7]?.topProcess?.pid, 500)
+        state.apply(node: "n", records: [Record(timestampNs: t + 2, body: .processExit(ProcessExit(
+            pid: 500, ppid: 1, cgroupId: 7, pidNamespaceLevel: 1, namespacePid: 5, exitCode: 0, comm: "java")))])
+        XCTAssertEqual(state.nodes["n"]?.commands.count, 0)
+        XCTAssertNil(state.nodes["n"]?.containers[7]?.topProcess)
+    }
+
+    func testRecordMixWorkersExit() {
+        var mix = RecordMix(containers: 20, seed: 3)
+        var live: Set<UInt32> = []
+        var started = 0
+        for _ in 0..<600 {
+            for record in mix.nextSecond() {
+                switch record.body {
+                case .processStart(let s): live.insert(s.pid); started += 1
+                case .processExit(let e): live.remove(e.pid)
+                default: break
+                }
+            }
+        }
+        XCTAssertGreaterThan(started, 300)
+        // One start per container every ~20 s, each living 5–60 s: a few dozen alive at once.
+        XCTAssertLessThan(live.count, 100)
+    }
+}
