@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# Transport benchmark (`make bench-transport`): one tapio-aggregator (journal in a temp dir,
-# token handshake) fed by tapio-loadgen simulating NODES nodes × CONTAINERS containers over real
-# TCP on loopback, at stepped offered rates. For each step: records/s applied (the aggregator's
-# /api/v1/status pipeline.recordsApplied over a steady window), the aggregator's and the load
-# generator's CPU over the same window (/proc/PID/stat), and the ack latency p50/p99 (loadgen's
-# summary: frame cut → ACK, ACKs covering only journaled, fsynced frames). Then memory per
-# tracked container: RSS after load minus RSS before load over containers tracked (an upper
-# bound), and the marginal cost from a last step that doubles the containers per node.
+# Transport benchmark (`make bench-transport`): tapio-aggregator (journal in a temp dir, token
+# handshake) fed by tapio-loadgen simulating NODES nodes × CONTAINERS containers over real TCP
+# on loopback.
+# 1. Memory, first and at steady state, each on a fresh aggregator: CONTAINERS, then twice as
+#    many, per node, at 2 simulated seconds per second (past the predictors' 60 s warm-up, so
+#    every container has its history), well below capacity. RSS during load minus RSS before
+#    over containers tracked is the upper bound; the difference between the two runs over the
+#    containers added is the marginal cost.
+# 2. Throughput and latency, on another fresh aggregator, at stepped offered rates: records/s
+#    applied (/api/v1/status pipeline.recordsApplied over a steady window), the aggregator's and
+#    the load generator's CPU over the same window (/proc/PID/stat), and the ack latency
+#    p50/p99 (loadgen's summary: frame cut → ACK, ACKs covering only journaled, fsynced frames).
+# Binaries from bin/ unless TAPIO_BIN names another directory (e.g. .build-x/release).
 # Needs jq and curl.
 #
 #   tools/bench-transport.sh [--output FILE] [--nodes N] [--containers M] [--rates "R1 R2 ..."]
-#                            [--seconds S] [--loadgen-threads T]
+#                            [--seconds S] [--loadgen-threads T] [--memory-seconds S]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-output=bench/transport.md nodes=1000 containers=20 rates="200 500 1000 2000" step_seconds=15 loadgen_threads=2
+output=bench/transport.md nodes=1000 containers=20 rates="200 500 1000 2000" step_seconds=15 loadgen_threads=2 memory_seconds=40
+bin=${TAPIO_BIN:-bin}
+warm_up=2  # seconds of each step whose frames are left out of the latency percentiles
 while (($#)); do
   case $1 in
     --output) output=$2; shift 2 ;;
@@ -23,15 +30,17 @@ while (($#)); do
     --rates) rates=$2; shift 2 ;;
     --seconds) step_seconds=$2; shift 2 ;;
     --loadgen-threads) loadgen_threads=$2; shift 2 ;;
-    *) echo "usage: $0 [--output FILE] [--nodes N] [--containers M] [--rates \"R1 R2 ...\"] [--seconds S] [--loadgen-threads T]" >&2; exit 2 ;;
+    --memory-seconds) memory_seconds=$2; shift 2 ;;
+    *) echo "usage: $0 [--output FILE] [--nodes N] [--containers M] [--rates \"R1 R2 ...\"] [--seconds S] [--loadgen-threads T] [--memory-seconds S]" >&2; exit 2 ;;
   esac
 done
-command_line="tools/bench-transport.sh --output $output --nodes $nodes --containers $containers --rates \"$rates\" --seconds $step_seconds --loadgen-threads $loadgen_threads"
+command_line="tools/bench-transport.sh --output $output --nodes $nodes --containers $containers --rates \"$rates\" --seconds $step_seconds --loadgen-threads $loadgen_threads --memory-seconds $memory_seconds"
 
 die() { echo "bench-transport: $*" >&2; exit 1; }
 for tool in jq curl; do command -v "$tool" >/dev/null || die "needs $tool"; done
-for b in tapio-aggregator tapio-loadgen; do [[ -x bin/$b ]] || die "bin/$b missing: run make build"; done
+for b in tapio-aggregator tapio-loadgen; do [[ -x $bin/$b ]] || die "$bin/$b missing: run make build"; done
 ((step_seconds >= 6)) || die "--seconds must be at least 6 (3 s of warm-up, then the window)"
+((memory_seconds >= 35)) || die "--memory-seconds must be at least 35 (60 simulated seconds of warm-up, then history)"
 
 tmp=$(mktemp -d /tmp/tapio-bench-transport.XXXXXX)
 pids=()  # every process this script started and has not yet waited for
@@ -60,34 +69,51 @@ applied() { status; jq '.pipeline.recordsApplied' "$tmp/status.json"; }
 
 # --- the aggregator -------------------------------------------------------------------------
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$tmp/token"
-port=$(free_port) http_port=$(free_port)
-bin/tapio-aggregator --listen "127.0.0.1:$port" --http "127.0.0.1:$http_port" --token-file "$tmp/token" \
-  --journal "$tmp/journal" >"$tmp/aggregator.log" 2>&1 &
-aggregator=$!
-pids+=("$aggregator")
-for ((i = 0; i < 100; i++)); do
-  curl -sf "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1 && break
-  kill -0 "$aggregator" 2>/dev/null || { cat "$tmp/aggregator.log" >&2; die "aggregator exited"; }
-  sleep 0.1
-done
-sleep 1
-rss_idle=$(rss_kb "$aggregator")
+aggregator=
+# Starts a fresh aggregator (stopping the previous one): empty journal, RSS before load in rss_idle.
+start_aggregator() {
+  if [[ -n $aggregator ]]; then
+    kill "$aggregator" 2>/dev/null || true
+    wait "$aggregator" 2>/dev/null || true
+    forget "$aggregator"
+  fi
+  rm -rf "$tmp/journal"
+  port=$(free_port) http_port=$(free_port)
+  "$bin/tapio-aggregator" --listen "127.0.0.1:$port" --http "127.0.0.1:$http_port" --token-file "$tmp/token" \
+    --journal "$tmp/journal" >"$tmp/aggregator.log" 2>&1 &
+  aggregator=$!
+  pids+=("$aggregator")
+  local i
+  for ((i = 0; i < 100; i++)); do
+    curl -sf "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1 && break
+    kill -0 "$aggregator" 2>/dev/null || { cat "$tmp/aggregator.log" >&2; die "aggregator exited"; }
+    sleep 0.1
+  done
+  sleep 1
+  rss_idle=$(rss_kb "$aggregator")
+  timeouts_before=0
+}
 
 # One load step: loadgen with $1 records/s per node ("0": one simulated second per node per
 # second), $2 containers per node, for $3 seconds. Sets step="..." (see the echo at the end).
 run_step() {
-  local rate=$1 per_node=$2 seconds=$3 json=$tmp/loadgen-$1-$2.json loadgen t0 t1 a0 a1 g0 g1 l0 l1 rc=0
-  bin/tapio-loadgen --aggregator "127.0.0.1:$port" --token-file "$tmp/token" --nodes "$nodes" \
+  local rate=$1 per_node=$2 seconds=$3 json=$tmp/loadgen-$1-$2.json loadgen t0 t1 a0 a1 g0 g1 l0 l1 rss_load rc=0
+  "$bin/tapio-loadgen" --aggregator "127.0.0.1:$port" --token-file "$tmp/token" --nodes "$nodes" \
     --containers "$per_node" --records-per-second "$rate" --seconds "$seconds" --threads "$loadgen_threads" \
-    --drain-seconds 60 --output "$json" 2>"$tmp/loadgen.log" &
+    --drain-seconds 60 --warm-up-seconds "$warm_up" --output "$json" 2>"$tmp/loadgen.log" &
   loadgen=$!
   pids+=("$loadgen")
   local started
+  # Every node connects before the load generator produces anything: its run starts then.
+  for ((i = 0; i < 600; i++)); do
+    [[ $(jq '.pipeline.connectionsOpen' <(curl -sf "http://127.0.0.1:$http_port/api/v1/status?containers=false") 2>/dev/null) == "$nodes" ]] && break
+    sleep 0.1
+  done
   started=$(now)
-  sleep 3  # connections, handshakes, first frames
+  sleep 3  # first frames
   t0=$(now) g0=$(cpu_ticks "$aggregator") l0=$(cpu_ticks "$loadgen") a0=$(applied)
   sleep "$(awk -v s="$seconds" -v st="$started" -v n="$(now)" 'BEGIN {d = s - 0.5 - (n - st); print (d > 0 ? d : 0)}')"
-  t1=$(now) g1=$(cpu_ticks "$aggregator") l1=$(cpu_ticks "$loadgen") a1=$(applied)
+  t1=$(now) g1=$(cpu_ticks "$aggregator") l1=$(cpu_ticks "$loadgen") a1=$(applied) rss_load=$(rss_kb "$aggregator")
   wait "$loadgen" || rc=$?
   forget "$loadgen"
   [[ -s $json ]] || { cat "$tmp/loadgen.log" >&2; die "loadgen wrote no summary (exit $rc)"; }
@@ -95,28 +121,43 @@ run_step() {
   local tracked timeouts
   tracked=$(jq '[.nodes[].containers] | add' "$tmp/status.json")
   timeouts=$(jq '.pipeline.handshakeTimeouts' "$tmp/status.json")
-  # rate applied/s agg% loadgen% sent/s p50 p99 all_acked seconds_total tracked rss_kb handshake_timeouts
+  # rate applied/s agg% loadgen% sent/s p50 p99 all_acked seconds_total tracked rss_kb handshake_timeouts p99_all max
   step="$(jq -r --argjson s "$seconds" '"\(.totalRecordsSent / $s) \(.ackLatencyP50Ms // -1) \(.ackLatencyP99Ms // -1) \(.allAcknowledged) \(.seconds)"' "$json")"
+  local tail_latency
+  tail_latency="$(jq -r '"\(.ackLatencyP99AllFramesMs // -1) \(.ackLatencyMaxMs // -1)"' "$json")"
   step="$rate $(awk -v a="$((a1 - a0))" -v g="$((g1 - g0))" -v l="$((l1 - l0))" -v t0="$t0" -v t1="$t1" -v hz="$clk_tck" -v n="$cores" \
-    'BEGIN {d = t1 - t0; printf "%.0f %.1f %.1f", a / d, 100 * g / hz / d / n, 100 * l / hz / d / n}') $step $tracked $(rss_kb "$aggregator") $((timeouts - timeouts_before))"
+    'BEGIN {d = t1 - t0; printf "%.0f %.1f %.1f", a / d, 100 * g / hz / d / n, 100 * l / hz / d / n}') $step $tracked $rss_load $((timeouts - timeouts_before)) $tail_latency"
   timeouts_before=$timeouts
 }
 
-# --- the steps ------------------------------------------------------------------------------
+# --- memory: fresh aggregators, containers and twice as many, at steady state ------------------
+# 2 simulated seconds per second: records per simulated second are ~5 per container, so the
+# rate scales with the containers; memory_seconds of it is well past the 60 s warm-up.
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-timeouts_before=0
+# Sets mem_tracked, mem_idle (RSS before load) and mem_rss (RSS at the end of the window).
+memory_step() {
+  start_aggregator
+  echo "bench-transport: memory, $nodes nodes × $1 containers" >&2
+  run_step $((10 * $1)) "$1" "$memory_seconds"
+  read -r _ _ _ _ _ _ _ _ _ mem_tracked mem_rss _ <<<"$step"
+  mem_idle=$rss_idle
+  memory_steps+=("$1 $step")
+}
+memory_steps=()
+memory_step "$containers"
+tracked_1=$mem_tracked idle_1=$mem_idle rss_1=$mem_rss
+memory_step $((containers * 2))
+tracked_2=$mem_tracked idle_2=$mem_idle rss_2=$mem_rss
+
+# --- throughput and latency: a fresh aggregator, stepped rates ------------------------------
+start_aggregator
 : >"$tmp/steps.txt"
 for rate in $rates; do
   echo "bench-transport: $nodes nodes × $containers containers, $rate records/s per node" >&2
   run_step "$rate" "$containers" "$step_seconds"
   echo "$step" >>"$tmp/steps.txt"
 done
-# steps.txt: rate applied/s agg% loadgen% sent/s p50 p99 all_acked seconds tracked rss_kb timeouts
-# RSS with every container tracked: the lowest after any rate step (the tightest upper bound).
-read -r _ _ _ _ _ _ _ _ _ tracked_1 rss_1 _ < <(sort -k11,11n "$tmp/steps.txt" | head -1)
-echo "bench-transport: memory step, $nodes nodes × $((containers * 2)) containers" >&2
-run_step 0 $((containers * 2)) 6
-read -r _ _ _ _ _ _ _ _ _ tracked_2 rss_2 _ <<<"$step"
+# steps.txt: rate applied/s agg% loadgen% sent/s p50 p99 all_acked seconds tracked rss_kb timeouts p99_all max
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 journal_bytes=$(du -sb "$tmp/journal" | cut -f1)
 journal_fs=$(df -T "$tmp" | awk 'NR == 2 {print $2}')
@@ -130,8 +171,10 @@ kept_up() { awk -v s="$step_seconds" '$8 == "true" && $2 >= 0.95 * $5 && $9 <= s
 read -r best_rate best_applied best_agg best_lg best_sent best_p50 best_p99 _ < <(kept_up | sort -k2,2n | tail -1)
 [[ -n ${best_rate:-} ]] || { best_rate=none best_applied=0 best_agg=- best_lg=- best_p50=-1 best_p99=-1; }
 top_applied=$(sort -k2,2n "$tmp/steps.txt" | tail -1 | cut -d' ' -f2)
-per_container=$(awk -v r="$rss_1" -v r0="$rss_idle" -v n="$tracked_1" 'BEGIN {printf "%.2f", n ? (r - r0) / n : 0}')
-marginal=$(awk -v r2="$rss_2" -v r1="$rss_1" -v n2="$tracked_2" -v n1="$tracked_1" 'BEGIN {printf "%.2f", (n2 > n1) ? (r2 - r1) / (n2 - n1) : 0}')
+per_container=$(awk -v r="$rss_1" -v r0="$idle_1" -v n="$tracked_1" 'BEGIN {printf "%.2f", n ? (r - r0) / n : 0}')
+per_container_2=$(awk -v r="$rss_2" -v r0="$idle_2" -v n="$tracked_2" 'BEGIN {printf "%.2f", n ? (r - r0) / n : 0}')
+marginal=$(awk -v r2="$rss_2" -v i2="$idle_2" -v r1="$rss_1" -v i1="$idle_1" -v n2="$tracked_2" -v n1="$tracked_1" \
+  'BEGIN {printf "%.2f", (n2 > n1) ? ((r2 - i2) - (r1 - i1)) / (n2 - n1) : 0}')
 verdict_min() { awk -v v="$1" -v limit="$2" 'BEGIN {print (v >= limit) ? "met" : "**not met**"}'; }
 verdict_max() { awk -v v="$1" -v limit="$2" 'BEGIN {print (v <= limit && v >= 0) ? "met" : "**not met**"}'; }
 cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
@@ -141,9 +184,10 @@ mkdir -p "$(dirname "$output")"
 # Transport benchmark
 
 Measured $(date -u +%Y-%m-%dT%H:%M:%SZ) on $cpu_model, $cores cores, by \`make bench-transport\` (\`$command_line\`).
-\`bin/tapio-aggregator\` (release, token handshake, journal on $journal_fs in a temp dir, group-committed with fsync before ACK) and
-\`bin/tapio-loadgen --nodes $nodes --containers $containers --threads $loadgen_threads\` on the **same $cores cores**, over loopback TCP.
-Each step runs the load generator for $step_seconds s; rates and CPU are over its steady window (from 3 s after start to 0.5 s before the end).
+\`tapio-aggregator\` (release, token handshake, journal on $journal_fs in a temp dir, group-committed with fsync before ACK) and
+\`tapio-loadgen --nodes $nodes --threads $loadgen_threads\` on the **same $cores cores**, over loopback TCP.
+Every simulated node is a real exporter sender (handshake, send window, ACKs, resends) announcing its containers' Kubernetes identity, then
+streaming memory samples, page activity, process RSS and short-lived worker processes; nodes connect first, then submit at their own phases.
 Load average before $load_before, after $load_after.
 
 ## Summary
@@ -151,30 +195,33 @@ Load average before $load_before, after $load_after.
 | figure | value | target |
 |---|---|---|
 | records/s applied, best step that kept up ($best_rate records/s per node offered; see below) | $(fmt "$best_applied") | ≥ 1,000,000: $(verdict_min "$best_applied" 1000000) |
-| ack latency p50 / p99 at that step | $(printf "%.1f" "$best_p50") ms / $(printf "%.1f" "$best_p99") ms | p99 ≤ 50 ms: $(verdict_max "$best_p99" 50) |
+| ack latency p50 / p99 at that step (frames cut after the first $warm_up s) | $(printf "%.1f" "$best_p50") ms / $(printf "%.1f" "$best_p99") ms | p99 ≤ 50 ms: $(verdict_max "$best_p99" 50) |
 | aggregator / load generator CPU at that step (% of $cores cores) | $best_agg% / $best_lg% | |
 | highest records/s applied in any step | $(fmt "$top_applied") | |
-| aggregator memory per tracked container, upper bound: (RSS after − RSS before load) / containers | $per_container KiB ($(((rss_1 - rss_idle) / 1024)) MiB / $(fmt "$tracked_1")) | ≤ 2 KiB: $(verdict_max "$per_container" 2) |
-| marginal memory per container ($(fmt "$tracked_1") → $(fmt "$tracked_2") containers) | $marginal KiB | |
+| aggregator memory per tracked container, upper bound: (RSS under load − RSS before) / containers, $containers per node | $per_container KiB ($(((rss_1 - idle_1) / 1024)) MiB / $(fmt "$tracked_1")) | ≤ 2 KiB: $(verdict_max "$per_container" 2) |
+| the same with $((containers * 2)) per node | $per_container_2 KiB ($(((rss_2 - idle_2) / 1024)) MiB / $(fmt "$tracked_2")) | |
+| marginal memory per container ($(fmt "$tracked_1") → $(fmt "$tracked_2") containers) | $marginal KiB | ≤ 2 KiB: $(verdict_max "$marginal" 2) |
 
-| records/s offered (all nodes) | records/s sent | records/s applied | aggregator CPU | loadgen CPU | ack p50 ms | ack p99 ms | all acked | run + drain s | handshake timeouts |
-|---|---|---|---|---|---|---|---|---|---|
-$(awk "$commas"' {printf "| %s | %s | %s | %s%% | %s%% | %.1f | %.1f | %s | %.1f | %s |\n", c($1 * '"$nodes"'), c($5), c($2), $3, $4, $6, $7, $8, $9, $12}' "$tmp/steps.txt")
+| records/s offered (all nodes) | records/s sent | records/s applied | aggregator CPU | loadgen CPU | ack p50 ms | ack p99 ms | ack p99 ms, all frames | ack max ms | all acked | run + drain s | handshake timeouts |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+$(awk "$commas"' {printf "| %s | %s | %s | %s%% | %s%% | %.1f | %.1f | %.1f | %.1f | %s | %.1f | %s |\n", c($1 * '"$nodes"'), c($5), c($2), $3, $4, $6, $7, $13, $14, $8, $9, $12}' "$tmp/steps.txt")
 
 ## Details
 
-- Steps, in order (the last one, $((containers * 2)) containers per node at one simulated second per second, measures memory):
+- Memory: each figure from a fresh aggregator fed for $memory_seconds s at 2 simulated seconds per second ($((10 * containers)) and $((20 * containers)) records/s per node: about 5 records per container per simulated second), far below capacity, so no backlog inflates it, and past the predictors' 60 s warm-up, so every container holds its full predictor history. RSS is read at the end of the load window, all nodes connected.
 
-| step | per node | containers tracked after | aggregator RSS after, MiB |
-|---|---|---|---|
-$(awk '{printf "| %d | %s | %s | %.1f |\n", NR, ($1 == 0 ? "1 simulated s/s" : $1 " records/s"), $10, $11 / 1024}' <(cat "$tmp/steps.txt"; echo "$step"))
+| containers per node | containers tracked | aggregator RSS before load, MiB | under load, MiB | per container, KiB |
+|---|---|---|---|---|
+| $containers | $(fmt "$tracked_1") | $(awk -v v="$idle_1" 'BEGIN {printf "%.1f", v / 1024}') | $(awk -v v="$rss_1" 'BEGIN {printf "%.1f", v / 1024}') | $per_container |
+| $((containers * 2)) | $(fmt "$tracked_2") | $(awk -v v="$idle_2" 'BEGIN {printf "%.1f", v / 1024}') | $(awk -v v="$rss_2" 'BEGIN {printf "%.1f", v / 1024}') | $per_container_2 |
 
-- A step "kept up" when the window applied ≥ 95% of what was sent, every record was acknowledged and the drain after the run took ≤ 1.5 s; a longer drain means a backlog was building. Handshake timeouts are the aggregator's count (AUTH not received within 5 s) during the step: the load generator's event loops were too busy to answer, so those nodes sent nothing until they reconnected.
-- Aggregator RSS before load: $((rss_idle / 1024)) MiB; the upper bound uses the lowest RSS after any rate step. RSS counts everything the process holds (NIO and journal buffers, allocator caches, the per-node process-name maps that process-start records fill), so the per-container figure is an upper bound; the marginal figure removes what does not grow with containers.
-- "records/s sent" is what the load generator actually produced: its producer is one thread generating simulated records on the same cores, so at high offered rates it falls short of the offer, and the aggregator cannot be driven harder than that on this machine.
+- RSS counts everything the process holds: per container its track, predictor history and names; per node its connection, buffers, node predictor and process names; the allocator's caches. So the per-container figure is an upper bound, and the marginal figure (the growth from $containers to $((containers * 2)) containers per node, over the containers added) is what one more container costs.
+- Throughput steps: one fresh aggregator, the steps in the order of the table, $containers containers per node, each for $step_seconds s; rates and CPU are over its steady window (from 3 s after the first record to 0.5 s before the end).
+- A step "kept up" when the window applied ≥ 95% of what was sent, every record was acknowledged and the drain after the run took ≤ 1.5 s; a longer drain means a backlog was building. Handshake timeouts are the aggregator's count (AUTH not received within 5 s) during the step.
+- "records/s sent" is what the load generator actually produced: its producer is one thread generating simulated records on the same cores (at a lower priority than the event loops, since on a real fleet that work is on the nodes), so at high offered rates it can fall short of the offer.
 - CPU: utime+stime deltas of each process (all threads) from /proc/PID/stat over the window, as % of all $cores cores (100% = every core busy).
-- Ack latency: per frame, from the moment the sender cuts it to the ACK that covers it; percentiles over all frames of the step, including start-up and drain.
-- Journal written: $(fmt "$journal_bytes") bytes in total.
+- Ack latency: per frame, from the moment the sender cuts it to the ACK that covers it (the ACK is sent once the frame is in the journal and fsynced). p50 and p99 are over the frames cut after the first $warm_up s of the step (first-time allocations on both sides); "all frames" includes those and the drain.
+- Journal written in the throughput steps: $(fmt "$journal_bytes") bytes.
 EOF
 } >"$output"
 cat "$output"
