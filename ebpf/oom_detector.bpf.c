@@ -189,29 +189,20 @@ static __always_inline __s64 mm_counter_pages(struct mm_struct *mm, int member)
  * Threads of one process may update the same entry on several CPUs at once; the race only
  * makes a record slightly stale, the next update corrects it.
  */
-SEC("tp_btf/rss_stat")
-int BPF_PROG(tapio_rss_stat, struct mm_struct *mm, int member)
+/* Everything past the fast path, out of line so the fast path stays a few instructions with
+ * no register spills. `pages_now` is the counter of `member` as the fast path read it. */
+static __noinline int rss_update(struct tapio_rss_memo *memo, struct mm_struct *mm, int member, __s64 pages_now)
 {
-	__u32 zero = 0;
-	struct tapio_rss_memo *memo = bpf_map_lookup_elem(&tapio_rss_memo, &zero);
 	__u64 mm_key = (__u64)mm;
 	__u64 threshold = tapio_config.rss_threshold_bytes;
 	__u32 shift = tapio_config.page_shift & 63;
 	__s64 pages[TAPIO_RSS_MEMBERS];
 
-	if (!memo)
-		return 0;
-	memo->updates++;        /* here, not in tapio_counters: one map lookup per hit, not two */
-	if (member < 0 || member >= TAPIO_RSS_MEMBERS)
-		return 0;
-	pages[0] = mm_counter_pages(mm, member);
 	if (memo->mm == mm_key) {
 		int m = member & (TAPIO_RSS_MEMBERS - 1);
-		__s64 moved = pages[0] - memo->pages[m];
+		__s64 moved = pages_now - memo->pages[m];
 
-		if (pages[0] == memo->seen[m])
-			return 0;       /* no fold since the last update: the common case */
-		memo->seen[m] = pages[0];
+		memo->seen[m] = pages_now;
 		if (moved < 0)
 			moved = -moved;
 		if (((__u64)moved << shift) <= threshold && bpf_ktime_get_ns() < memo->recheck_ns)
@@ -311,6 +302,23 @@ int BPF_PROG(tapio_rss_stat, struct mm_struct *mm, int member)
 	submit(event, 0);
 	count(TAPIO_COUNTER_RSS_EMITTED, 1);
 	return 0;
+}
+
+SEC("tp_btf/rss_stat")
+int BPF_PROG(tapio_rss_stat, struct mm_struct *mm, int member)
+{
+	__u32 zero = 0;
+	struct tapio_rss_memo *memo = bpf_map_lookup_elem(&tapio_rss_memo, &zero);
+	__s64 pages;
+
+	if (!memo || (__u32)member >= TAPIO_RSS_MEMBERS)
+		return 0;
+	memo->updates++;        /* here, not in tapio_counters: one map lookup per hit, not two */
+	pages = mm_counter_pages(mm, member);
+	/* No fold since this CPU's last update of this mm's member: the common case. */
+	if (memo->mm == (__u64)mm && memo->seen[member & (TAPIO_RSS_MEMBERS - 1)] == pages)
+		return 0;
+	return rss_update(memo, mm, member, pages);
 }
 
 /* ---- kmem:mm_page_alloc / mm_page_free → per-cgroup page traffic ---- */
