@@ -62,6 +62,9 @@ public final class Journal: @unchecked Sendable {
     private var unsynced: [OpenFile] = []
     private var segments: [SegmentState] = []
     private var currentStream: StreamKey?
+    /// BATCHes written since the last stream marker: a marker is repeated every
+    /// `framesPerMarker`, so damage that skips one costs at most that many frames.
+    private var framesSinceMarker = 0
     private var nextIndex: UInt64
     private var durable: UInt64 = 0
     private var directoryNeedsSync = false
@@ -171,11 +174,13 @@ public final class Journal: @unchecked Sendable {
             }
             do throws(JournalError) {
                 if segments[segments.count - 1].bytes >= configuration.segmentBytes { try rotate() }
-                if currentStream != stream {
+                if currentStream != stream || framesSinceMarker >= Self.framesPerMarker {
                     try write(marker(stream))
                     currentStream = stream
+                    framesSinceMarker = 0
                 }
                 let index = try write(frame)
+                framesSinceMarker += 1
                 ledger.recordApplied(stream, header: frame.header, losses: losses)
                 lastIndexByStream[stream] = index
                 return .appended(index: index)
@@ -322,6 +327,10 @@ public final class Journal: @unchecked Sendable {
         return frame
     }
 
+    /// How often a stream's marker is repeated in a run of its BATCHes (see `replay`: after
+    /// damage, BATCHes are attributed again only from the next marker on).
+    public static let framesPerMarker = 64
+
     static func markerFrame(_ key: StreamKey) -> WireFrame {
         StreamMarker.frame(nodeName: key.node, streamEpoch: key.epoch)
     }
@@ -356,6 +365,7 @@ public final class Journal: @unchecked Sendable {
         activeFile = OpenFile(path: segment.path, descriptor: fd)
         directoryNeedsSync = true
         currentStream = nil
+        framesSinceMarker = 0
         segments.append(SegmentState(segment: segment, bytes: DumpFileHeader.size, checkpointEnd: segment.firstIndex - 1))
         for (key, stats) in ledger.streams.sorted(by: { $0.key < $1.key }) {
             try write(marker(key))

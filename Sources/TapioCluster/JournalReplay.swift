@@ -16,10 +16,11 @@ extension Journal {
 
     /// Reads every segment of `directory` in order and hands each BATCH, with its stream, to
     /// `body`, rebuilding the ledger from checkpoints and frames. A BATCH already applied is
-    /// skipped (and counted). Damage never stops the replay: a torn or corrupt tail in the
-    /// last segment (a crash mid-write) is cut off the file when `repair` is set; damage in an
-    /// older segment ends that segment at the bad frame and reading goes on with the next.
-    /// Both are reported in `issues`. Throws only for I/O failures, a file that is not a
+    /// skipped (and counted). Damage never stops the replay: a damaged frame is skipped to the
+    /// next frame that validates (CRC-32C), in any segment, and the BATCHes that follow it
+    /// before the next stream marker are skipped too (the damage may have held the marker that
+    /// says whose they are); a torn tail of the last segment (a crash mid-write: no valid frame
+    /// after it) is cut off the file when `repair` is set. All of it is reported in `issues`. Throws only for I/O failures, a file that is not a
     /// segment, or an error thrown by `body`.
     public static func replay(
         directory: String, limits: WireLimits = .default, repair: Bool = true,
@@ -76,6 +77,11 @@ extension Journal {
                 summary.issues.append(JournalReplayIssue(
                     segment: segment.path, offset: offset, bytesDropped: fileSize - offset, reason: reason, tailCut: cut))
             }
+            func reportOrphans(_ damage: (offset: Int, orphans: Int)) {
+                summary.issues.append(JournalReplayIssue(
+                    segment: segment.path, offset: damage.offset, bytesDropped: 0,
+                    reason: "\(damage.orphans) BATCH frame(s) after the damage at byte \(damage.offset) were skipped: their stream marker was lost", tailCut: false))
+            }
             // The index after this segment; a segment that holds bytes but no usable frame
             // still claims its own name.
             func finish(frames: UInt64) {
@@ -101,7 +107,19 @@ extension Journal {
             var current: StreamKey?
             var frames: UInt64 = 0
             var stoppedAt: (offset: Int, reason: String)?
-            while let frame = reader.next() {
+            /// Damage was skipped and no stream marker has been read since: BATCHes are orphans.
+            var afterDamage: (offset: Int, orphans: Int)?
+            while true {
+                guard let frame = reader.next() else {
+                    guard let failure = reader.failure, let resumed = reader.resynchronize() else { break }
+                    summary.issues.append(JournalReplayIssue(
+                        segment: segment.path, offset: failure.offset, bytesDropped: resumed - failure.offset,
+                        reason: "\(failure.reason.description); skipped to the next valid frame at byte \(resumed)", tailCut: false))
+                    if let previous = afterDamage, previous.orphans > 0 { reportOrphans(previous) }
+                    afterDamage = (failure.offset, 0)
+                    current = nil
+                    continue
+                }
                 let offset = reader.validLength - frame.header.frameSize
                 switch frame.header.type {
                 case .auth:
@@ -110,14 +128,21 @@ extension Journal {
                         break
                     }
                     current = StreamKey(node: auth.nodeName, epoch: auth.streamEpoch)
+                    if let damage = afterDamage, damage.orphans > 0 { reportOrphans(damage) }
+                    afterDamage = nil
                 case .ack:
                     guard let current else {
+                        if afterDamage != nil { break }  // a checkpoint of an unknown stream
                         stoppedAt = (offset, "checkpoint ACK without a stream marker before it")
                         break
                     }
                     summary.ledger.restore(current, lastApplied: frame.header.sequence)
                 case .batch:
                     guard let current else {
+                        if afterDamage != nil {
+                            afterDamage?.orphans += 1
+                            break
+                        }
                         stoppedAt = (offset, "BATCH without a stream marker before it")
                         break
                     }
@@ -141,6 +166,7 @@ extension Journal {
                 frames += 1
             }
             summary.frames += frames
+            if let damage = afterDamage, damage.orphans > 0 { reportOrphans(damage) }
             if let stoppedAt {
                 try damaged(at: stoppedAt.offset, stoppedAt.reason, cuttable: false)
             } else if let failure = reader.failure {

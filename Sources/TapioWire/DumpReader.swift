@@ -6,8 +6,9 @@ import Darwin
 import NIOCore
 
 /// Streams the frames of a dump file (a `--record` dump, a journal segment, a test vector)
-/// in bounded memory. On a truncated or corrupt tail it yields the valid prefix, then stops
-/// and reports the byte offset and reason in `failure`.
+/// in bounded memory. On a truncated or corrupt frame it yields the valid prefix, then stops
+/// and reports the byte offset and reason in `failure`; `resynchronize()` can then skip the
+/// damage to the next valid frame.
 public final class DumpReader: IteratorProtocol, Sequence {
     public let path: String
     public let header: DumpFileHeader
@@ -68,6 +69,43 @@ public final class DumpReader: IteratorProtocol, Sequence {
                 }
                 return nil
             }
+            fill()
+        }
+    }
+
+    /// After a failure, looks past the damage for the next frame that validates (magic,
+    /// limits, CRC-32C) and resumes reading there: returns that frame's file offset, and
+    /// `next()` yields frames again. The bytes in between are lost. Returns nil, keeping the
+    /// failure, when no valid frame follows (a torn tail: the last write was cut short).
+    public func resynchronize() -> Int? {
+        guard let failed = failure else { return nil }
+        var position = failed.offset
+        if buffer.readableBytes > 0 {
+            buffer.moveReaderIndex(forwardBy: 1)
+            position += 1
+        }
+        while true {
+            while buffer.readableBytes >= 4 {
+                if buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) == FrameHeader.magic {
+                    var probe = buffer
+                    switch Result(catching: { () throws(WireError) -> WireFrame? in try WireFrame.parse(from: &probe, limits: limits) }) {
+                    case .success(.some):
+                        validLength = position
+                        failure = nil
+                        return position
+                    case .success(.none) where !atEndOfFile:
+                        break  // a frame may start here: read more, then look again
+                    case .success(.none), .failure:
+                        buffer.moveReaderIndex(forwardBy: 1)
+                        position += 1
+                        continue
+                    }
+                    break
+                }
+                buffer.moveReaderIndex(forwardBy: 1)
+                position += 1
+            }
+            if atEndOfFile { return nil }
             fill()
         }
     }

@@ -275,7 +275,7 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(replayed.frames.map(\.1.header.sequence), Array(1...20))
     }
 
-    func testCorruptionInAnOlderSegmentSkipsToTheNextSegment() throws {
+    func testCorruptionInAnOlderSegmentIsSkippedToTheNextValidFrame() throws {
         let directory = makeDirectory()
         let key = StreamKey(node: "n", epoch: 1)
         let frames = Self.frames(count: 12, seed: 8)
@@ -297,13 +297,90 @@ final class JournalTests: XCTestCase {
         let sizeBefore = fileSize(old)
 
         let replayed = try replay(directory)
+        // The damaged BATCH is lost, and 4...6 after it: whose they are is known again from the
+        // next marker on (the next segment's checkpoint here).
         XCTAssertEqual(replayed.frames.map(\.1.header.sequence), [1, 2] + Array(7...12))
-        XCTAssertEqual(replayed.summary.issues.count, 1)
+        XCTAssertEqual(replayed.summary.issues.count, 2)
+        XCTAssertTrue(replayed.summary.issues[1].reason.contains("3 BATCH frame(s)"), replayed.summary.issues[1].reason)
         XCTAssertFalse(replayed.summary.issues[0].tailCut)
         XCTAssertEqual(replayed.summary.issues[0].offset, offsets[3])
+        XCTAssertEqual(replayed.summary.issues[0].bytesDropped, offsets[4] - offsets[3])
         XCTAssertTrue(replayed.summary.issues[0].reason.contains("CRC"), replayed.summary.issues[0].reason)
         XCTAssertEqual(fileSize(old), sizeBefore, "an older segment is never cut")
         XCTAssertEqual(replayed.summary.ledger.lastApplied(key), 12)
+    }
+
+    /// Bit rot in the middle of the segment being appended to: the frames after it are
+    /// replayed (they were acknowledged), the file is not cut there, appending goes on, and
+    /// the next start sees the same damage and everything after it. Damage that took a stream
+    /// marker leaves the BATCHes up to the next marker without a stream: skipped and reported.
+    func testCorruptionInTheMiddleOfTheLastSegmentLosesOnlyTheDamagedFrames() throws {
+        let directory = makeDirectory()
+        let a = StreamKey(node: "a", epoch: 1)
+        let b = StreamKey(node: "b", epoch: 1)
+        let frames = Self.frames(count: 8, seed: 21)
+        var journal = try Journal(directory: directory)
+        for frame in frames[0..<4] { try journal.append(stream: a, frame: frame) }  // marker a, 1...4
+        for frame in frames[0..<2] { try journal.append(stream: b, frame: frame) }  // marker b, 1...2
+        for frame in frames[4..<6] { try journal.append(stream: a, frame: frame) }  // marker a, 5...6
+        try journal.close()
+        let path = journal.segmentPaths.last!
+        let offsets = try segmentFrames(path).reduce(into: [DumpFileHeader.size]) { $0.append($0.last! + $1.header.frameSize) }
+        // Frames: 0 marker a, 1-4 BATCH a, 5 marker b, 6-7 BATCH b, 8 marker a, 9-10 BATCH a.
+        let handle = try XCTUnwrap(FileHandle(forUpdatingAtPath: path))
+        for frameIndex in [2, 5] {  // BATCH a#2, and b's marker
+            try handle.seek(toOffset: UInt64(offsets[frameIndex] + FrameHeader.size + 1))
+            let byte = try XCTUnwrap(handle.readData(ofLength: 1).first)
+            try handle.seek(toOffset: UInt64(offsets[frameIndex] + FrameHeader.size + 1))
+            handle.write(Data([byte ^ 0x5A]))
+        }
+        try handle.close()
+        let sizeBefore = fileSize(path)
+
+        var applied: [String] = []
+        journal = try Journal(directory: directory) { stream, frame in applied.append("\(stream.node)#\(frame.header.sequence)") }
+        // a#2's bytes are lost; a#3 and a#4 follow damage before any marker; b's marker is lost
+        // with its BATCHes; a's next marker attributes again.
+        XCTAssertEqual(applied, ["a#1", "a#5", "a#6"])
+        let issues = journal.replaySummary.issues
+        XCTAssertEqual(issues.filter { $0.reason.contains("skipped to the next valid frame") }.map(\.offset), [offsets[2], offsets[5]], "\(issues)")
+        XCTAssertEqual(issues.filter { $0.reason.contains("2 BATCH frame(s)") }.count, 2, "\(issues)")
+        XCTAssertTrue(issues.allSatisfy { !$0.tailCut })
+        XCTAssertEqual(fileSize(path), sizeBefore, "nothing cut in the middle")
+
+        for frame in frames[6..<8] { try journal.append(stream: a, frame: frame) }
+        try journal.close()
+        applied = []
+        journal = try Journal(directory: directory) { stream, frame in applied.append("\(stream.node)#\(frame.header.sequence)") }
+        XCTAssertEqual(applied, ["a#1", "a#5", "a#6", "a#7", "a#8"])
+        XCTAssertEqual(journal.replaySummary.ledger.lastApplied(a), 8)
+        try journal.close()
+    }
+
+    /// One stream's long run: its marker is repeated every `framesPerMarker` BATCHes, so a
+    /// damaged frame costs the frames up to the next marker, not the rest of the segment.
+    func testRepeatedMarkersBoundWhatDamageCosts() throws {
+        let directory = makeDirectory()
+        let a = StreamKey(node: "a", epoch: 1)
+        let count = 2 * Journal.framesPerMarker + 20
+        let journal = try Journal(directory: directory)
+        for frame in Self.frames(count: count, seed: 22) { try journal.append(stream: a, frame: frame) }
+        try journal.close()
+        let path = journal.segmentPaths[0]
+        let written = try segmentFrames(path)
+        XCTAssertEqual(written.filter { $0.header.type == .auth }.count, 3, "a marker before every run of \(Journal.framesPerMarker)")
+        let offsets = written.reduce(into: [DumpFileHeader.size]) { $0.append($0.last! + $1.header.frameSize) }
+        let damaged = 10  // BATCH 10 (frame 0 is the marker)
+        let handle = try XCTUnwrap(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: UInt64(offsets[damaged] + 3))  // the CRC field itself
+        handle.write(Data([0xEE]))
+        try handle.close()
+
+        let replayed = try replay(directory)
+        let sequences = replayed.frames.map { Int($0.1.header.sequence) }
+        XCTAssertEqual(sequences, Array(1...9) + Array((Journal.framesPerMarker + 1)...count))
+        XCTAssertEqual(replayed.summary.ledger.lastApplied(a), UInt64(count))
+        XCTAssertTrue(replayed.summary.issues.contains { $0.reason.contains("\(Journal.framesPerMarker - 10) BATCH frame(s)") }, "\(replayed.summary.issues)")
     }
 
     /// What a SIGKILL leaves: everything write(2) handed to the kernel, nothing of what was

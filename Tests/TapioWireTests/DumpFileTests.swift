@@ -68,6 +68,38 @@ final class DumpFileTests: XCTestCase {
         guard case .crcMismatch? = failure?.reason else { return XCTFail("\(String(describing: failure))") }
     }
 
+    /// After damage in the middle, `resynchronize` finds the next valid frame (also past a
+    /// length field that was hit, and across the reader's chunks); after a torn tail it finds
+    /// nothing and the failure stays.
+    func testResynchronizeSkipsDamageToTheNextValidFrame() throws {
+        let path = directory.appendingPathComponent("s.tpio").path
+        let frames = sampleFrames(6)
+        let writer = try DumpWriter(path: path)
+        for frame in frames { try writer.append(frame) }
+        try writer.sync()
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let offsets = frames.reduce(into: [16]) { $0.append($0.last! + $1.header.frameSize) }
+        bytes[offsets[1] + 40] ^= 0xFF                     // payload of frame 1
+        bytes[offsets[3] + 5] ^= 0x7F                      // length field of frame 3
+        bytes += frames[5].wireBytes.readableBytesView.prefix(30)  // a torn tail
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+        let reader = try DumpReader(path: path, chunkSize: 64)
+        var read: [WireFrame] = []
+        var resumedAt: [Int] = []
+        while true {
+            if let frame = reader.next() {
+                read.append(frame)
+                continue
+            }
+            guard reader.failure != nil, let resumed = reader.resynchronize() else { break }
+            resumedAt.append(resumed)
+        }
+        XCTAssertEqual(read, [frames[0], frames[2], frames[4], frames[5]])
+        XCTAssertEqual(resumedAt, [offsets[2], offsets[4]])
+        XCTAssertEqual(reader.failure?.offset, offsets[6], "the torn tail stays the failure")
+    }
+
     /// Reopening a dump whose tail was torn by a crash cuts the tail, so appending continues
     /// to produce a readable file.
     func testWriterRepairsTornTailBeforeAppending() throws {
