@@ -287,10 +287,18 @@ public final class FrameSender: @unchecked Sendable {
         guard !stopped else { return }
         failures += 1
         let exponent = min(failures - 1, 16)
-        let base = min(configuration.minimumBackoff.nanoseconds << exponent, configuration.maximumBackoff.nanoseconds)
+        var base = min(configuration.minimumBackoff.nanoseconds << exponent, configuration.maximumBackoff.nanoseconds)
+        var why = reason
+        if let refused = fatalReason {
+            // The aggregator refused who we are (token, protocol version): trying again soon
+            // cannot help and only fills its log, so wait the longest backoff.
+            fatalReason = nil
+            base = configuration.maximumBackoff.nanoseconds
+            why = "\(reason) (refused: \(refused); check --token-file)"
+        }
         // Full jitter in [base/2, base]: a fleet that lost its aggregator does not reconnect in lockstep.
         let delay = base / 2 + Int64.random(in: 0...max(base / 2, 1))
-        log("\(reason); retrying in \(String(format: "%.1f", Double(delay) / 1e9))s")
+        log("\(why); retrying in \(String(format: "%.1f", Double(delay) / 1e9))s")
         eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { self.connect() }
     }
 

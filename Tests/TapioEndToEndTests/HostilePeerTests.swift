@@ -313,6 +313,25 @@ final class HostilePeerTests: XCTestCase {
         XCTAssertGreaterThan(pipeline["recordsApplied"] ?? 0, 0)
     }
 
+    /// The real exporter with the wrong token is refused, says why, and does not hammer the
+    /// aggregator: it waits the longest backoff (15-30 s) before trying again.
+    func testExporterWithTheWrongTokenBacksOffForLong() throws {
+        let aggregator = try startAggregator()
+        try "another-token\n".write(toFile: harness.path("wrong-token"), atomically: true, encoding: .utf8)
+        let exporter = try harness.start(
+            "tapio-exporter",
+            ["--aggregator", "127.0.0.1:\(aggregator.framePort)", "--node", "stranger", "--token-file", harness.path("wrong-token"),
+             "--without-bpf", "--sample-interval", "60", "--duration", "6"],
+            label: "exp")
+        harness.wait(timeout: 20, "the exporter to finish") { !exporter.isRunning }
+        let log = harness.text("exp.err")
+        let retry = try XCTUnwrap(log.split(separator: "\n").first { $0.contains("retrying in") }, log)
+        XCTAssertTrue(retry.contains("check --token-file"), String(retry))
+        let seconds = try XCTUnwrap(Double(retry.split(separator: " ").last!.dropLast()), String(retry))
+        XCTAssertGreaterThanOrEqual(seconds, 15, "a refused login waits the longest backoff: \(retry)")
+        XCTAssertEqual(aggregator.pipeline()["authFailures"], 1, "one attempt in the 6 s run, not dozens: \(harness.text("agg.err"))")
+    }
+
     // MARK: - aggregator and healthy load
 
     private func startAggregator(extra: [String] = []) throws -> AggregatorProcess {
