@@ -314,7 +314,7 @@ $pairs rounds of runs: without the exporter, with it$([[ -n $floor ]] && echo ",
 | exporter RSS: VmRSS / VmHWM | $((rss_kb / 1024)) MiB / $((hwm_kb / 1024)) MiB | |
 | BPF map memory (bytes_memlock of the exporter's maps) | $bpf_mib MiB ($(fmt "$bpf_bytes") bytes) | ≤ 2 MiB: $(verdict "$bpf_bytes" 2097152) |
 
-Slowdown is (faults/s without − with) / without within each round; the means give $slow_means%. Run-to-run noise on this VM is several percent (see the "without" runs below), so medians over rounds are the figures to read.
+Slowdown is (faults/s without − with) / without within each round; the means give $slow_means%. Run-to-run noise on this VM is several percent (see the "without" runs in bench/node.md), so medians over rounds are the figures to read. The floor row is what any BPF program on kmem:rss_stat costs here (the kernel's dispatch on every RSS counter update, i.e. every page fault): with rss_stat as the per-process RSS source, as this design has it, a slowdown of 1% is below that floor. Where the rest goes (perf): bench/node.md.
 
 ## Details
 
