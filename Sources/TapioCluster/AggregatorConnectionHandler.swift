@@ -118,8 +118,12 @@ final class AggregatorConnectionHandler: ChannelDuplexHandler {
                 state = .exporter(stream)
                 host.sessionStarted(stream)
                 if case .welcome(let w) = welcome { highestAcked = w.resumeSequence }
-            case .tail, .query:
+            case .tail:
                 state = .subscriber(client)
+            case .query:
+                // Reserved in v1 (SPEC §6.1): refused once the proof is verified.
+                fail(context: context, ErrorMessage(code: .protocolViolation, message: "role query is not served: protocol v1 defines no query messages"))
+                return
             }
             context.writeAndFlush(wrapOutboundOut(welcome.frame()), promise: nil)
         }

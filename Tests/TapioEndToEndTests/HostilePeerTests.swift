@@ -74,6 +74,21 @@ final class HostilePeerTests: XCTestCase {
         XCTAssertFalse(harness.text("agg.err").contains("intruder"), "a failed AUTH's node name is not trusted: \(harness.text("agg.err"))")
     }
 
+    /// The reserved query role: a right proof gets ERROR protocolViolation instead of WELCOME
+    /// (SPEC §6.1); a wrong proof is still an authentication failure first.
+    func testQueryRoleIsRefusedAfterTheProof() throws {
+        let aggregator = try startAggregator()
+        let asker = try RawPeer(port: aggregator.framePort)
+        let hello = try XCTUnwrap(expectHello(asker))
+        XCTAssertTrue(asker.send(RawWire.auth(token: token, serverNonce: hello.serverNonce, role: 3, node: "").frame))
+        expectError(asker, code: 7, containing: "role query is not served")
+
+        let stranger = try RawPeer(port: aggregator.framePort)
+        let strangerHello = try XCTUnwrap(expectHello(stranger))
+        XCTAssertTrue(stranger.send(RawWire.auth(token: "not-the-token", serverNonce: strangerHello.serverNonce, role: 3, node: "").frame))
+        expectError(stranger, code: 3, containing: "proof does not match the shared token")
+    }
+
     // MARK: - 2. wrong protocol version
 
     func testUnsupportedVersionIsRejected() throws {
