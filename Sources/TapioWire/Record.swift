@@ -62,7 +62,19 @@ public struct Record: Sendable, Equatable {
         buffer.writeInteger(UInt16(0))
         buffer.writeInteger(timestampNs)
         let bodyStart = buffer.writerIndex
-        typedBody.encode(into: &buffer)
+        // Each case encodes its concrete type: going through `typedBody` would box every
+        // body larger than an existential's inline buffer (most of them) on the heap.
+        switch body {
+        case .memorySample(let b): b.encode(into: &buffer)
+        case .processRSS(let b): b.encode(into: &buffer)
+        case .oomKill(let b): b.encode(into: &buffer)
+        case .processStart(let b): b.encode(into: &buffer)
+        case .processExit(let b): b.encode(into: &buffer)
+        case .containerInfo(let b): b.encode(into: &buffer)
+        case .nodeSample(let b): b.encode(into: &buffer)
+        case .pageActivity(let b): b.encode(into: &buffer)
+        case .lossReport(let b): b.encode(into: &buffer)
+        }
         let bodyLength = buffer.writerIndex - bodyStart
         precondition(bodyLength <= Int(UInt16.max), "record body over 65535 bytes")
         buffer.setInteger(UInt16(bodyLength), at: lengthIndex)
