@@ -14,7 +14,7 @@ public struct ProcessRSSSample: Sendable, Equatable {
     /// The last update came from another context (reclaim, OOM reaper, ptrace, ...), attributed
     /// to this process through its mm.
     public var isRemoteUpdate: Bool
-    /// The kernel's hashed id of the process's mm (stable while the process runs one program).
+    /// An id of the process's mm: its address folded to 32 bits (stable while the process runs one program).
     public var mmID: UInt32
 
     public init(
