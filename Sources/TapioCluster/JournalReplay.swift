@@ -77,10 +77,14 @@ extension Journal {
                 summary.issues.append(JournalReplayIssue(
                     segment: segment.path, offset: offset, bytesDropped: fileSize - offset, reason: reason, tailCut: cut))
             }
-            func reportOrphans(_ damage: (offset: Int, orphans: Int)) {
-                summary.issues.append(JournalReplayIssue(
-                    segment: segment.path, offset: damage.offset, bytesDropped: 0,
-                    reason: "\(damage.orphans) BATCH frame(s) after the damage at byte \(damage.offset) were skipped: their stream marker was lost", tailCut: false))
+            // Ends a run of BATCHes read after damage and before a marker, reporting them.
+            func closeDamageRun(_ damage: inout (offset: Int, orphans: Int)?) {
+                if let run = damage, run.orphans > 0 {
+                    summary.issues.append(JournalReplayIssue(
+                        segment: segment.path, offset: run.offset, bytesDropped: 0,
+                        reason: "\(run.orphans) BATCH frame(s) after the damage at byte \(run.offset) were skipped: their stream marker was lost", tailCut: false))
+                }
+                damage = nil
             }
             // The index after this segment; a segment that holds bytes but no usable frame
             // still claims its own name.
@@ -115,7 +119,7 @@ extension Journal {
                     summary.issues.append(JournalReplayIssue(
                         segment: segment.path, offset: failure.offset, bytesDropped: resumed - failure.offset,
                         reason: "\(failure.reason.description); skipped to the next valid frame at byte \(resumed)", tailCut: false))
-                    if let previous = afterDamage, previous.orphans > 0 { reportOrphans(previous) }
+                    closeDamageRun(&afterDamage)
                     afterDamage = (failure.offset, 0)
                     current = nil
                     continue
@@ -128,8 +132,7 @@ extension Journal {
                         break
                     }
                     current = StreamKey(node: auth.nodeName, epoch: auth.streamEpoch)
-                    if let damage = afterDamage, damage.orphans > 0 { reportOrphans(damage) }
-                    afterDamage = nil
+                    closeDamageRun(&afterDamage)
                 case .ack:
                     guard let current else {
                         if afterDamage != nil { break }  // a checkpoint of an unknown stream
@@ -166,7 +169,7 @@ extension Journal {
                 frames += 1
             }
             summary.frames += frames
-            if let damage = afterDamage, damage.orphans > 0 { reportOrphans(damage) }
+            closeDamageRun(&afterDamage)
             if let stoppedAt {
                 try damaged(at: stoppedAt.offset, stoppedAt.reason, cuttable: false)
             } else if let failure = reader.failure {

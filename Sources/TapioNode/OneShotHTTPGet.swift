@@ -17,14 +17,12 @@ struct OneShotHTTPGet: Sendable {
         case timedOut(seconds: Double)
         case bodyTooLarge(limit: Int)
         case closedEarly
-        case other(String)
 
         var description: String {
             switch self {
             case .timedOut(let seconds): "no complete response within \(seconds) s"
             case .bodyTooLarge(let limit): "response body larger than \(limit) bytes"
             case .closedEarly: "the server closed the connection before the response ended"
-            case .other(let text): text
             }
         }
     }

@@ -59,7 +59,7 @@ final class RingBufferReader {
         // signalled to epoll: read whatever is there, signalled or not.
         if result >= 0 || result == -EINTR {
             let consumed = ring_buffer__consume(ring)
-            result = consumed < 0 ? consumed : max(result, 0) + consumed
+            if consumed < 0 { result = consumed }
         }
         let events = sink.events
         sink.events.removeAll(keepingCapacity: true)
