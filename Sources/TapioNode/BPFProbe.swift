@@ -28,6 +28,9 @@ public final class BPFProbe {
 
     private var object: OpaquePointer?
     private var links: [OpaquePointer] = []
+    /// kmem:rss_stat's program and link, apart from `links`: `setRSSAttached` toggles it.
+    private var rssProgram: OpaquePointer?
+    private var rssLink: OpaquePointer?
     private var reader: RingBufferReader?
     private var countersFD: Int32 = -1
     private var cgroupPagesFD: Int32 = -1
@@ -144,6 +147,34 @@ public final class BPFProbe {
         return result
     }
 
+    // MARK: The rss_stat duty cycle
+
+    /// The name of the kmem:rss_stat program (see `RSSDutyCycle`).
+    static let rssProgramName = "tapio_rss_stat"
+
+    /// Whether the kmem:rss_stat program is attached now (it is after `init`).
+    public var rssAttached: Bool { rssLink != nil }
+
+    /// How many times the kmem:rss_stat program was attached since load (`init` counts one).
+    public private(set) var rssAttachments = 0
+
+    /// Attaches or detaches the kmem:rss_stat program; its maps and state stay loaded, so a
+    /// process's next update after a gap is compared with what was last emitted for it.
+    public func setRSSAttached(_ attached: Bool) throws(BPFProbeError) {
+        guard object != nil, let rssProgram else { throw .closed }
+        guard attached != rssAttached else { return }
+        if attached {
+            guard let link = bpf_program__attach(rssProgram) else {
+                throw .attachFailed(program: Self.rssProgramName, errno: errno, message: LibBPFLog.tail(4))
+            }
+            rssLink = link
+            rssAttachments += 1
+        } else {
+            bpf_link__destroy(rssLink)
+            rssLink = nil
+        }
+    }
+
     /// Detaches every program and frees the object. Safe to call more than once.
     public func close() {
         reader?.close()
@@ -152,6 +183,9 @@ public final class BPFProbe {
             bpf_link__destroy(link)
         }
         links.removeAll()
+        if let rssLink { bpf_link__destroy(rssLink) }
+        rssLink = nil
+        rssProgram = nil
         attachedPrograms.removeAll()
         if let object {
             bpf_object__close(object)
@@ -258,7 +292,13 @@ public final class BPFProbe {
                 }
                 throw .attachFailed(program: name, errno: code, message: LibBPFLog.tail(4))
             }
-            links.append(link)
+            if name == Self.rssProgramName {
+                rssProgram = current
+                rssLink = link
+                rssAttachments += 1
+            } else {
+                links.append(link)
+            }
             attachedPrograms.append(name)
             program = bpf_object__next_program(object, current)
         }

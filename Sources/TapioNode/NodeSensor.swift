@@ -46,14 +46,17 @@ public final class NodeSensor {
 
     public var cgroupVersion: CgroupVersion { sampler.hierarchy.version }
     public var attachedPrograms: [String] { probe?.attachedPrograms ?? [] }
+    /// How many times the rss_stat program was attached (one per duty-cycle window).
+    public var rssAttachments: Int { probe?.rssAttachments ?? 0 }
 
     /// Polls and samples until `shouldStop` says so, handing each group of records to `emit`.
     public func run(shouldStop: () -> Bool, emit: ([Record]) -> Void) {
         while !shouldStop() {
             var records: [Record] = []
             if let probe {
+                let timeout = followRSSDutyCycle(probe)
                 do {
-                    records = scoped(try probe.poll(timeoutMilliseconds: 100).compactMap(WireRecordMapping.record))
+                    records = scoped(try probe.poll(timeoutMilliseconds: timeout).compactMap(WireRecordMapping.record))
                 } catch {
                     log("BPF ring buffer poll failed: \(error)")
                     usleep(100_000)
@@ -69,6 +72,23 @@ public final class NodeSensor {
             if !records.isEmpty { emit(records) }
         }
         probe?.close()
+    }
+
+    /// Attaches or detaches the rss_stat program as the duty cycle says now; returns how long
+    /// the next poll may wait (at most 100 ms), so it wakes when the duty cycle next changes.
+    private func followRSSDutyCycle(_ probe: BPFProbe) -> Int32 {
+        let cycle = options.rssDutyCycle
+        let now = Self.monotonicNs()
+        let open = cycle.isOpen(atNs: now)
+        if open != probe.rssAttached {
+            do {
+                try probe.setRSSAttached(open)
+            } catch {
+                if reportedErrors.insert("\(error)").inserted { log("rss_stat \(open ? "attach" : "detach") failed: \(error)") }
+            }
+        }
+        guard let untilChange = cycle.nanosecondsUntilChange(atNs: now) else { return 100 }
+        return Int32(min(100, max(1, (untilChange + 999_999) / 1_000_000)))
     }
 
     /// One round of the periodic readings.
@@ -177,9 +197,12 @@ public final class NodeSensor {
         return records
     }
 
-    static func wallClockNs() -> UInt64 {
+    static func monotonicNs() -> UInt64 { nanoseconds(CLOCK_MONOTONIC) }
+    static func wallClockNs() -> UInt64 { nanoseconds(CLOCK_REALTIME) }
+
+    private static func nanoseconds(_ clock: clockid_t) -> UInt64 {
         var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
+        clock_gettime(clock, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 }

@@ -11,13 +11,15 @@ public struct NodeSensorOptions: Sendable {
     /// learns names without waiting for a change.
     public var containerInfoRefreshNs: UInt64
     public var probe: BPFProbeOptions
+    /// When the kmem:rss_stat program is attached (per-process RSS); see `RSSDutyCycle`.
+    public var rssDutyCycle: RSSDutyCycle
     /// Run without the BPF programs (cgroup and node sampling only), e.g. without CAP_BPF.
     public var withoutBPF: Bool
 
     public init(
         cgroupRoot: String = "/sys/fs/cgroup", cgroupSubtrees: [String] = ["/"], procRoot: String = "/proc",
         sampleIntervalNs: UInt64 = 1_000_000_000, containerInfoRefreshNs: UInt64 = 300_000_000_000,
-        probe: BPFProbeOptions = BPFProbeOptions(), withoutBPF: Bool = false
+        probe: BPFProbeOptions = BPFProbeOptions(), rssDutyCycle: RSSDutyCycle = .standard, withoutBPF: Bool = false
     ) {
         self.cgroupRoot = cgroupRoot
         self.cgroupSubtrees = cgroupSubtrees
@@ -25,6 +27,7 @@ public struct NodeSensorOptions: Sendable {
         self.sampleIntervalNs = sampleIntervalNs
         self.containerInfoRefreshNs = containerInfoRefreshNs
         self.probe = probe
+        self.rssDutyCycle = rssDutyCycle
         self.withoutBPF = withoutBPF
     }
 }

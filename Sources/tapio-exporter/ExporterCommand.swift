@@ -77,6 +77,12 @@ struct ExporterCommand: ParsableCommand {
     @Option(help: "Emit a process's RSS when it moved by more than this many bytes.")
     var rssThresholdBytes: UInt64 = 1 << 20
 
+    @Option(help: "Attach kmem:rss_stat (per-process RSS) for this many ms of every --rss-period-ms: it costs page-fault-heavy workloads while attached (see bench/node.md). Equal to the period: always attached.")
+    var rssWindowMs = 100
+
+    @Option(help: "Length of the kmem:rss_stat duty cycle in ms.")
+    var rssPeriodMs = 1000
+
     mutating func validate() throws {
         if !print && aggregator == nil {
             throw ValidationError("nothing to do: give --aggregator HOST:PORT, or --print")
@@ -93,6 +99,12 @@ struct ExporterCommand: ParsableCommand {
         if let node, node.isEmpty || node.utf8.count > 253 {
             throw ValidationError("--node must be 1 to 253 bytes")
         }
+        do {
+            _ = try RSSDutyCycle(windowMilliseconds: rssWindowMs, periodMilliseconds: rssPeriodMs)
+        } catch {
+            guard case .invalidOption(let message) = error else { throw error }
+            throw ValidationError("--rss-window-ms/--rss-period-ms: \(message)")
+        }
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
         if kubeletURL == nil, kubeletTokenFile != nil || kubeletCaFile != nil || kubeletInsecureSkipTlsVerify {
             throw ValidationError("--kubelet-token-file, --kubelet-ca-file and --kubelet-insecure-skip-tls-verify need --kubelet-url")
@@ -108,6 +120,7 @@ struct ExporterCommand: ParsableCommand {
             cgroupRoot: cgroupRoot, cgroupSubtrees: cgroupSubtree.isEmpty ? ["/"] : cgroupSubtree,
             sampleIntervalNs: UInt64(sampleInterval * 1e9),
             probe: BPFProbeOptions(rssThresholdBytes: rssThresholdBytes, ringBufferBytes: ringBufferBytes, pageActivity: pageActivity),
+            rssDutyCycle: try RSSDutyCycle(windowMilliseconds: rssWindowMs, periodMilliseconds: rssPeriodMs),
             withoutBPF: withoutBPF)
         let pods = try KubeletWatcher.start(
             url: kubeletURL, tokenFile: kubeletTokenFile, caFile: kubeletCaFile,
@@ -119,7 +132,7 @@ struct ExporterCommand: ParsableCommand {
             Log.line("cannot start: \(error)")
             throw ExitCode(2)
         }
-        Log.line("watching cgroup \(sensor.cgroupVersion) memory under \(cgroupRoot); BPF programs: \(withoutBPF ? "off" : sensor.attachedPrograms.joined(separator: ", "))")
+        Log.line("watching cgroup \(sensor.cgroupVersion) memory under \(cgroupRoot); BPF programs: \(withoutBPF ? "off" : sensor.attachedPrograms.joined(separator: ", ") + "; rss_stat attached \(options.rssDutyCycle)")")
 
         let sender = try aggregator.map { try makeSender(address: HostPort($0)!) }
         sender?.start()
