@@ -15,6 +15,8 @@ public struct ClusterState: Sendable {
     public private(set) var workloadStates: [String: AlertState] = [:]
     /// Where each workload's replicas live (node, cgroup), to evaluate groups across nodes.
     private var workloadMembers: [String: Set<ContainerKey>] = [:]
+    /// Text that repeats across containers' names, kept once.
+    private var interner = NameInterner()
 
     public struct ContainerKey: Hashable, Sendable {
         public var node: String
@@ -88,7 +90,7 @@ public struct ClusterState: Sendable {
         case .containerInfo(let info):
             var track = container(info.cgroupId, in: &node)
             if let old = track.workloadKey { workloadMembers[old]?.remove(ContainerKey(node: node.name, cgroupId: info.cgroupId)) }
-            track.info = info
+            track.setNames(info, interner: &interner)
             if let workload = track.workloadKey {
                 workloadMembers[workload, default: []].insert(ContainerKey(node: node.name, cgroupId: info.cgroupId))
             }
@@ -165,11 +167,11 @@ public struct ClusterState: Sendable {
     }
 
     func containerEvent(_ track: ContainerTrack, assessment: Assessment, node: String, atNs t: UInt64) -> AlertEvent {
-        let info = track.info
+        let names = track.names
         return AlertEvent(
             timestampNs: t, subject: .container, severity: Self.severity(assessment.state), state: Self.stateName(assessment.state),
             previousState: Self.stateName(track.state), transition: .updated, node: node, cgroupId: track.cgroupId,
-            name: track.displayName, namespace: info?.namespace.nonEmpty, workload: info?.workload.nonEmpty, pod: info?.podName.nonEmpty,
+            name: track.displayName, namespace: names?.namespace.nonEmpty, workload: names?.workload.nonEmpty, pod: names?.podName.nonEmpty,
             reason: assessment.reason.rawValue, message: Self.message(name: track.displayName, assessment: assessment),
             eta: assessment.eta.map(AlertEvent.ETA.init),
             confidence: assessment.confidence, usageBytes: assessment.usageBytes, workingSetBytes: assessment.workingSetBytes,
@@ -208,11 +210,11 @@ public struct ClusterState: Sendable {
         } else {
             verdict = "NOT predicted"
         }
-        let info = track.info
+        let names = track.names
         let event = AlertEvent(
             timestampNs: t, subject: .kill, severity: .critical, state: "OOM KILL", previousState: Self.stateName(track.state),
             transition: .killed, node: node, cgroupId: track.cgroupId, name: track.displayName,
-            namespace: info?.namespace.nonEmpty, workload: info?.workload.nonEmpty, pod: info?.podName.nonEmpty,
+            namespace: names?.namespace.nonEmpty, workload: names?.workload.nonEmpty, pod: names?.podName.nonEmpty,
             reason: "oom-kill",
             message: "\(track.displayName): \(kill.comm) (pid \(kill.pid)) killed by the OOM killer; \(verdict)",
             usageBytes: track.latest?.usageBytes, workingSetBytes: track.workingSetBytes, limitBytes: track.latest?.effectiveLimitBytes,

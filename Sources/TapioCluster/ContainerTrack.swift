@@ -5,7 +5,7 @@ import TapioWire
 /// its predictor, and the alert episode it is in. Kept small: fleets track 100k of these, so
 /// the configuration is shared, the assessment is kept once (by the predictor), the sample
 /// is kept only as far as it is shown, and what is rare or large (names, the last kill) lives
-/// behind a reference.
+/// behind a reference; names share their repeated text across containers (`ContainerNames`).
 public struct ContainerTrack: Sendable {
     /// The figures of the latest memory sample that the API and alerts show.
     public struct Reading: Sendable, Equatable {
@@ -38,7 +38,7 @@ public struct ContainerTrack: Sendable {
     /// them) cost 8 bytes each, not 600.
     private struct Fields: Sendable {
         var cgroupId: UInt64
-        var info: Box<ContainerInfo>?
+        var names: ContainerNames?
         var latest: Reading?
         var latestAtNs: UInt64 = 0
         var predictor: ContainerPredictor
@@ -77,18 +77,15 @@ public struct ContainerTrack: Sendable {
         set { unique().fields.cgroupId = newValue }
     }
 
-    /// Names from the node's resolver and the kubelet. The container and pod ids are not
-    /// kept (nothing shows them, and they are 100 bytes of text per container).
-    public var info: ContainerInfo? {
-        get { storage.fields.info?.value }
-        set {
-            unique().fields.info = newValue.map { info in
-                var kept = info
-                kept.containerId = ""
-                kept.podUid = ""
-                return Box(kept)
-            }
-        }
+    /// Names from the node's resolver and the kubelet, without the container id and pod UID
+    /// (see `ContainerNames`).
+    public var info: ContainerInfo? { storage.fields.names?.info(cgroupId: cgroupId) }
+
+    /// The names as kept; read these rather than `info`, which rebuilds the whole record.
+    var names: ContainerNames? { storage.fields.names }
+
+    mutating func setNames(_ info: ContainerInfo, interner: inout NameInterner) {
+        unique().fields.names = ContainerNames.make(info, interner: &interner)
     }
 
     public var latest: Reading? {
@@ -152,18 +149,19 @@ public struct ContainerTrack: Sendable {
 
     /// A name for people: namespace/workload for pods, else the resolver's label, else the id.
     public var displayName: String {
-        if let info {
-            if !info.namespace.isEmpty, !info.workload.isEmpty { return "\(info.namespace)/\(info.workload)" }
-            if !info.namespace.isEmpty, !info.podName.isEmpty { return "\(info.namespace)/\(info.podName)" }
-            if !info.label.isEmpty { return info.label }
-            if !info.cgroupPath.isEmpty { return info.cgroupPath }
+        if let names {
+            if !names.namespace.isEmpty, !names.workload.isEmpty { return "\(names.namespace)/\(names.workload)" }
+            if !names.namespace.isEmpty, names.hasPodName { return "\(names.namespace)/\(names.podName)" }
+            if !names.label.isEmpty { return names.label }
+            let path = names.cgroupPath
+            if !path.isEmpty { return path }
         }
         return "cgroup-\(cgroupId)"
     }
 
     /// "namespace/workload" when the container belongs to one, for cluster-wide grouping.
     public var workloadKey: String? {
-        guard let info, !info.workload.isEmpty else { return nil }
-        return info.namespace.isEmpty ? info.workload : "\(info.namespace)/\(info.workload)"
+        guard let names, !names.workload.isEmpty else { return nil }
+        return names.namespace.isEmpty ? names.workload : "\(names.namespace)/\(names.workload)"
     }
 }

@@ -121,20 +121,20 @@ public struct StatusDocument: Codable, Sendable {
                     eta: track?.assessment?.eta.map(AlertEvent.ETA.init)))
                 guard let track, includeContainers else { continue }
                 for container in track.containers.values.sorted(by: { $0.cgroupId < $1.cgroupId }) {
-                    let info = container.info
+                    let names = container.names
                     let top = container.topProcess.map { TopProcess(pid: $0.pid, command: track.commands[$0.pid], residentBytes: $0.residentBytes) }
                     containers.append(Container(
                         node: name, cgroupId: container.cgroupId, name: container.displayName,
-                        namespace: info?.namespace.nonEmpty, pod: info?.podName.nonEmpty, container: info?.containerName.nonEmpty,
-                        workload: info?.workload.nonEmpty, cgroupPath: info?.cgroupPath.nonEmpty,
+                        namespace: names?.namespace.nonEmpty, pod: names?.podName.nonEmpty, container: names?.containerName.nonEmpty,
+                        workload: names?.workload.nonEmpty, cgroupPath: names?.cgroupPath.nonEmpty,
                         usageBytes: container.latest?.usageBytes, workingSetBytes: container.workingSetBytes,
-                        limitBytes: container.latest?.effectiveLimitBytes, specLimitBytes: info?.specLimitBytes,
+                        limitBytes: container.latest?.effectiveLimitBytes, specLimitBytes: names?.specLimitBytes,
                         sampledAtNs: container.latest == nil ? nil : container.latestAtNs, oomKills: container.oomKills,
                         topProcess: top, state: ClusterState.stateName(container.state),
                         reason: container.assessment?.reason.rawValue ?? "none",
                         eta: container.assessment?.eta.map(AlertEvent.ETA.init),
                         confidence: container.assessment.map(\.confidence), slopeBytesPerSecond: container.assessment.map(\.slopeBytesPerSecond),
-                        alertSinceNs: container.episode?.startedNs, lastKill: container.lastKillScore, podPhase: info?.podPhase.nonEmpty))
+                        alertSinceNs: container.episode?.startedNs, lastKill: container.lastKillScore, podPhase: names?.podPhase.nonEmpty))
                 }
             }
             let workloads = state.workloadStates.sorted { $0.key < $1.key }.map { Workload(name: $0.key, state: ClusterState.stateName($0.value)) }
