@@ -2,8 +2,9 @@
 ///
 /// Feed every sample to `observe(_:)`; call `assess(nowSeconds:)` as often as wanted (it returns
 /// the previous assessment until a new sample arrives, so only new samples count toward
-/// hysteresis). Everything is fixed-size: the history keeps about 600 bytes of heap and an
-/// assessment allocates nothing on the heap.
+/// hysteresis). Everything is fixed-size: the history keeps about 700 bytes of heap and an
+/// assessment allocates nothing on the heap. A fleet keeps one per container, so the latest
+/// sample and assessment are kept packed (`PackedObservation`, `PackedAssessment`).
 public struct ContainerPredictor: Sendable {
     /// The configuration and what is derived from it, shared by every predictor made with
     /// `fresh()`: a fleet keeps 100,000 predictors and the configuration alone is 168 bytes.
@@ -22,7 +23,11 @@ public struct ContainerPredictor: Sendable {
     public var configuration: PredictorConfiguration { settings.configuration }
     private var zCritical: Double { settings.zCritical }
     private var history = CompactHistory()
-    public private(set) var lastObservation: MemoryObservation?
+    private var packedObservation = PackedObservation()
+    public private(set) var lastObservation: MemoryObservation? {
+        get { packedObservation.observation }
+        set { packedObservation = PackedObservation(newValue) }
+    }
     /// Samples before this time are start-up and never enter the history.
     private var warmUpEndSeconds: Double = 0
     /// After a limit change, no trend alert before this time.
@@ -32,7 +37,11 @@ public struct ContainerPredictor: Sendable {
     /// Reason of the alert currently held, shown while hysteresis keeps it up.
     private var heldReason: AlertReason = .none
     /// The latest assessment, and whether a sample came after it (then `assess` recomputes).
-    public private(set) var lastAssessment: Assessment?
+    private var packedAssessment = PackedAssessment()
+    public private(set) var lastAssessment: Assessment? {
+        get { packedAssessment.assessment }
+        set { packedAssessment = PackedAssessment(newValue) }
+    }
     private var assessmentIsCurrent = false
 
     public init(configuration: PredictorConfiguration = PredictorConfiguration()) {
@@ -124,7 +133,7 @@ public struct ContainerPredictor: Sendable {
         let shownReason = state > .healthy && (raw ?? .healthy) < state ? heldReason : reason
 
         let confidence = reason == .atLimitReclaimFailing ? configuration.atLimitConfidence : projection.confidence
-        let headroom = observation.limitBytes.map { $0 > workingSet ? $0 - workingSet : 0 }
+        let headroom = PackedAssessment.headroom(limit: observation.limitBytes, workingSet: workingSet)
         let assessment = Assessment(
             state: state, rawState: raw ?? previous, reason: shownReason, eta: projection.eta,
             confidence: confidence, slopeBytesPerSecond: projection.slopeBytesPerSecond,
