@@ -105,10 +105,9 @@ public struct ClusterState: Sendable {
             if let event = nodeTransition(&node, to: assessment, atNs: t) { events.append(event) }
             node.assessment = assessment
         case .pageActivity(let activity):
-            modify(activity.cgroupId, in: &node) { track in
-                track.pagesAllocated &+= activity.pagesAllocated
-                track.pagesFreed &+= activity.pagesFreed
-            }
+            // Page traffic is not shown anywhere, so its counts are not kept; the record still
+            // makes its container known, as every per-cgroup record does.
+            modify(activity.cgroupId, in: &node) { _ in }
         case .lossReport(let loss):
             node.losses[loss.source, default: 0] &+= loss.lostRecords
         }

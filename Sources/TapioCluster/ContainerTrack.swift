@@ -18,6 +18,12 @@ public struct ContainerTrack: Sendable {
             inactiveFileBytes = sample.inactiveFileBytes
             effectiveLimitBytes = sample.effectiveLimitBytes
         }
+
+        init(usageBytes: UInt64, inactiveFileBytes: UInt64, effectiveLimitBytes: UInt64?) {
+            self.usageBytes = usageBytes
+            self.inactiveFileBytes = inactiveFileBytes
+            self.effectiveLimitBytes = effectiveLimitBytes
+        }
     }
 
     /// The last OOM kill of this container and how it was scored.
@@ -33,21 +39,42 @@ public struct ContainerTrack: Sendable {
         init(_ value: Value) { self.value = value }
     }
 
+    /// Which of the optional fields hold a value.
+    private struct Present: OptionSet, Sendable {
+        let rawValue: UInt8
+        static let latest = Present(rawValue: 1 << 0)
+        static let latestLimit = Present(rawValue: 1 << 1)
+        static let episode = Present(rawValue: 1 << 2)
+        static let predictedKill = Present(rawValue: 1 << 3)
+        static let topProcess = Present(rawValue: 1 << 4)
+    }
+
     /// Everything the track holds, kept out of line: a dictionary of tracks then holds one
     /// reference per bucket instead of the whole track, and its empty buckets (up to half of
-    /// them) cost 8 bytes each, not 600.
+    /// them) cost 8 bytes each, not 450. The optionals (latest reading, episode, top process)
+    /// are flattened, their presence in one byte of flags: each optional would otherwise pad
+    /// its tag to 8 bytes.
     private struct Fields: Sendable {
         var cgroupId: UInt64
         var names: ContainerNames?
-        var latest: Reading?
         var latestAtNs: UInt64 = 0
+        var latestUsageBytes: UInt64 = 0
+        var latestInactiveFileBytes: UInt64 = 0
+        var latestLimitBytes: UInt64 = 0
         var predictor: ContainerPredictor
-        var episode: AlertEpisode?
-        var topProcess: (pid: UInt32, residentBytes: UInt64)?
+        var episodeStartedNs: UInt64 = 0
+        var episodePredictedKillNs: UInt64 = 0
+        var topProcessResidentBytes: UInt64 = 0
         var oomKills: UInt64 = 0
         var lastKill: Box<LastKill>?
-        var pagesAllocated: UInt64 = 0
-        var pagesFreed: UInt64 = 0
+        var topProcessPid: UInt32 = 0
+        var episodePeak: AlertEvent.Severity = .info
+        var present: Present = []
+
+        init(cgroupId: UInt64, predictor: ContainerPredictor) {
+            self.cgroupId = cgroupId
+            self.predictor = predictor
+        }
     }
 
     /// Copy on write: a track is a value like any struct.
@@ -89,8 +116,25 @@ public struct ContainerTrack: Sendable {
     }
 
     public var latest: Reading? {
-        get { storage.fields.latest }
-        set { unique().fields.latest = newValue }
+        get {
+            let fields = storage.fields
+            guard fields.present.contains(.latest) else { return nil }
+            return Reading(
+                usageBytes: fields.latestUsageBytes, inactiveFileBytes: fields.latestInactiveFileBytes,
+                effectiveLimitBytes: fields.present.contains(.latestLimit) ? fields.latestLimitBytes : nil)
+        }
+        set {
+            let storage = unique()
+            storage.fields.present.subtract([.latest, .latestLimit])
+            guard let newValue else { return }
+            storage.fields.present.insert(.latest)
+            storage.fields.latestUsageBytes = newValue.usageBytes
+            storage.fields.latestInactiveFileBytes = newValue.inactiveFileBytes
+            if let limit = newValue.effectiveLimitBytes {
+                storage.fields.latestLimitBytes = limit
+                storage.fields.present.insert(.latestLimit)
+            }
+        }
     }
 
     public var latestAtNs: UInt64 {
@@ -105,14 +149,42 @@ public struct ContainerTrack: Sendable {
     }
 
     public var episode: AlertEpisode? {
-        get { storage.fields.episode }
-        set { unique().fields.episode = newValue }
+        get {
+            let fields = storage.fields
+            guard fields.present.contains(.episode) else { return nil }
+            return AlertEpisode(
+                startedNs: fields.episodeStartedNs,
+                predictedKillNs: fields.present.contains(.predictedKill) ? fields.episodePredictedKillNs : nil,
+                peak: fields.episodePeak)
+        }
+        set {
+            let storage = unique()
+            storage.fields.present.subtract([.episode, .predictedKill])
+            guard let newValue else { return }
+            storage.fields.present.insert(.episode)
+            storage.fields.episodeStartedNs = newValue.startedNs
+            storage.fields.episodePeak = newValue.peak
+            if let predicted = newValue.predictedKillNs {
+                storage.fields.episodePredictedKillNs = predicted
+                storage.fields.present.insert(.predictedKill)
+            }
+        }
     }
 
     /// The process with the largest resident memory seen last in this cgroup.
     public var topProcess: (pid: UInt32, residentBytes: UInt64)? {
-        get { storage.fields.topProcess }
-        set { unique().fields.topProcess = newValue }
+        get {
+            let fields = storage.fields
+            return fields.present.contains(.topProcess) ? (fields.topProcessPid, fields.topProcessResidentBytes) : nil
+        }
+        set {
+            let storage = unique()
+            storage.fields.present.remove(.topProcess)
+            guard let newValue else { return }
+            storage.fields.present.insert(.topProcess)
+            storage.fields.topProcessPid = newValue.pid
+            storage.fields.topProcessResidentBytes = newValue.residentBytes
+        }
     }
 
     public var oomKills: UInt64 {
@@ -126,16 +198,6 @@ public struct ContainerTrack: Sendable {
     }
 
     public var lastKillScore: AlertEvent.KillScore? { lastKill?.score }
-
-    public var pagesAllocated: UInt64 {
-        get { storage.fields.pagesAllocated }
-        set { unique().fields.pagesAllocated = newValue }
-    }
-
-    public var pagesFreed: UInt64 {
-        get { storage.fields.pagesFreed }
-        set { unique().fields.pagesFreed = newValue }
-    }
 
     /// The predictor's latest assessment (nil before the first sample and after a kill).
     public var assessment: Assessment? { storage.fields.predictor.lastAssessment }
