@@ -15,11 +15,12 @@
 # Needs jq and curl.
 #
 #   tools/bench-transport.sh [--output FILE] [--nodes N] [--containers M] [--rates "R1 R2 ..."]
-#                            [--seconds S] [--loadgen-threads T] [--memory-seconds S]
+#                            [--seconds S] [--loadgen-threads T] [--memory-seconds S] [--memory-only]
+# --memory-only runs step 1 alone and writes only its figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-output=bench/transport.md nodes=1000 containers=20 rates="200 500 1000 2000" step_seconds=15 loadgen_threads=2 memory_seconds=40
+output=bench/transport.md nodes=1000 containers=20 rates="200 500 1000 2000" step_seconds=15 loadgen_threads=2 memory_seconds=40 memory_only=0
 bin=${TAPIO_BIN:-bin}
 warm_up=2  # seconds of each step whose frames are left out of the latency percentiles
 while (($#)); do
@@ -31,10 +32,12 @@ while (($#)); do
     --seconds) step_seconds=$2; shift 2 ;;
     --loadgen-threads) loadgen_threads=$2; shift 2 ;;
     --memory-seconds) memory_seconds=$2; shift 2 ;;
-    *) echo "usage: $0 [--output FILE] [--nodes N] [--containers M] [--rates \"R1 R2 ...\"] [--seconds S] [--loadgen-threads T] [--memory-seconds S]" >&2; exit 2 ;;
+    --memory-only) memory_only=1; shift ;;
+    *) echo "usage: $0 [--output FILE] [--nodes N] [--containers M] [--rates \"R1 R2 ...\"] [--seconds S] [--loadgen-threads T] [--memory-seconds S] [--memory-only]" >&2; exit 2 ;;
   esac
 done
 command_line="tools/bench-transport.sh --output $output --nodes $nodes --containers $containers --rates \"$rates\" --seconds $step_seconds --loadgen-threads $loadgen_threads --memory-seconds $memory_seconds"
+if ((memory_only)); then command_line="tools/bench-transport.sh --output $output --nodes $nodes --containers $containers --loadgen-threads $loadgen_threads --memory-seconds $memory_seconds --memory-only"; fi
 
 die() { echo "bench-transport: $*" >&2; exit 1; }
 for tool in jq curl; do command -v "$tool" >/dev/null || die "needs $tool"; done
@@ -148,6 +151,53 @@ memory_step "$containers"
 tracked_1=$mem_tracked idle_1=$mem_idle rss_1=$mem_rss
 memory_step $((containers * 2))
 tracked_2=$mem_tracked idle_2=$mem_idle rss_2=$mem_rss
+per_container=$(awk -v r="$rss_1" -v r0="$idle_1" -v n="$tracked_1" 'BEGIN {printf "%.2f", n ? (r - r0) / n : 0}')
+per_container_2=$(awk -v r="$rss_2" -v r0="$idle_2" -v n="$tracked_2" 'BEGIN {printf "%.2f", n ? (r - r0) / n : 0}')
+marginal=$(awk -v r2="$rss_2" -v i2="$idle_2" -v r1="$rss_1" -v i1="$idle_1" -v n2="$tracked_2" -v n1="$tracked_1" \
+  'BEGIN {printf "%.2f", (n2 > n1) ? ((r2 - i2) - (r1 - i1)) / (n2 - n1) : 0}')
+commas='function c(v,  s) { s = sprintf("%d", v); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }'
+fmt() { awk -v v="$1" "$commas BEGIN {print c(v)}"; }
+verdict_max() { awk -v v="$1" -v limit="$2" 'BEGIN {print (v <= limit && v >= 0) ? "met" : "**not met**"}'; }
+cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+memory_rows() {
+  cat <<EOF
+| aggregator memory per tracked container, upper bound: (RSS under load − RSS before) / containers, $containers per node | $per_container KiB ($(((rss_1 - idle_1) / 1024)) MiB / $(fmt "$tracked_1")) | ≤ 2 KiB: $(verdict_max "$per_container" 2) |
+| the same with $((containers * 2)) per node | $per_container_2 KiB ($(((rss_2 - idle_2) / 1024)) MiB / $(fmt "$tracked_2")) | |
+| marginal memory per container ($(fmt "$tracked_1") → $(fmt "$tracked_2") containers) | $marginal KiB | ≤ 2 KiB: $(verdict_max "$marginal" 2) |
+EOF
+}
+memory_details() {
+  cat <<EOF
+- Memory: each figure from a fresh aggregator fed for $memory_seconds s at 2 simulated seconds per second ($((10 * containers)) and $((20 * containers)) records/s per node: about 5 records per container per simulated second), far below capacity, so no backlog inflates it, and past the predictors' 60 s warm-up, so every container holds its full predictor history. RSS is read at the end of the load window, all nodes connected.
+
+| containers per node | containers tracked | aggregator RSS before load, MiB | under load, MiB | per container, KiB |
+|---|---|---|---|---|
+| $containers | $(fmt "$tracked_1") | $(awk -v v="$idle_1" 'BEGIN {printf "%.1f", v / 1024}') | $(awk -v v="$rss_1" 'BEGIN {printf "%.1f", v / 1024}') | $per_container |
+| $((containers * 2)) | $(fmt "$tracked_2") | $(awk -v v="$idle_2" 'BEGIN {printf "%.1f", v / 1024}') | $(awk -v v="$rss_2" 'BEGIN {printf "%.1f", v / 1024}') | $per_container_2 |
+
+- RSS counts everything the process holds: per container its track, predictor history and names; per node its connection, buffers, node predictor and process names; the allocator's caches. So the per-container figure is an upper bound, and the marginal figure (the growth from $containers to $((containers * 2)) containers per node, over the containers added) is what one more container costs.
+EOF
+}
+if ((memory_only)); then
+  mkdir -p "$(dirname "$output")"
+  {
+    cat <<EOF
+# Transport benchmark: memory only
+
+Measured $(date -u +%Y-%m-%dT%H:%M:%SZ) on $cpu_model, $cores cores, by \`$command_line\` (the memory steps alone).
+\`tapio-aggregator\` (release, token handshake, journal in a temp dir) and \`tapio-loadgen --nodes $nodes --threads $loadgen_threads\` on the same $cores cores, over loopback TCP.
+Load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg).
+
+| figure | value | target |
+|---|---|---|
+$(memory_rows)
+
+$(memory_details)
+EOF
+  } >"$output"
+  cat "$output"
+  exit 0
+fi
 
 # --- throughput and latency: a fresh aggregator, stepped rates ------------------------------
 start_aggregator
@@ -163,21 +213,13 @@ journal_bytes=$(du -sb "$tmp/journal" | cut -f1)
 journal_fs=$(df -T "$tmp" | awk 'NR == 2 {print $2}')
 
 # --- the report -----------------------------------------------------------------------------
-commas='function c(v,  s) { s = sprintf("%d", v); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }'
-fmt() { awk -v v="$1" "$commas BEGIN {print c(v)}"; }
 # The best step: the highest applied rate among steps that kept up: the window applied ≥ 95% of
 # what was sent, every record was acknowledged, and the drain after the run took ≤ 1.5 s.
 kept_up() { awk -v s="$step_seconds" '$8 == "true" && $2 >= 0.95 * $5 && $9 <= s + 1.5' "$tmp/steps.txt"; }
 read -r best_rate best_applied best_agg best_lg best_sent best_p50 best_p99 _ < <(kept_up | sort -k2,2n | tail -1)
 [[ -n ${best_rate:-} ]] || { best_rate=none best_applied=0 best_agg=- best_lg=- best_p50=-1 best_p99=-1; }
 top_applied=$(sort -k2,2n "$tmp/steps.txt" | tail -1 | cut -d' ' -f2)
-per_container=$(awk -v r="$rss_1" -v r0="$idle_1" -v n="$tracked_1" 'BEGIN {printf "%.2f", n ? (r - r0) / n : 0}')
-per_container_2=$(awk -v r="$rss_2" -v r0="$idle_2" -v n="$tracked_2" 'BEGIN {printf "%.2f", n ? (r - r0) / n : 0}')
-marginal=$(awk -v r2="$rss_2" -v i2="$idle_2" -v r1="$rss_1" -v i1="$idle_1" -v n2="$tracked_2" -v n1="$tracked_1" \
-  'BEGIN {printf "%.2f", (n2 > n1) ? ((r2 - i2) - (r1 - i1)) / (n2 - n1) : 0}')
 verdict_min() { awk -v v="$1" -v limit="$2" 'BEGIN {print (v >= limit) ? "met" : "**not met**"}'; }
-verdict_max() { awk -v v="$1" -v limit="$2" 'BEGIN {print (v <= limit && v >= 0) ? "met" : "**not met**"}'; }
-cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 mkdir -p "$(dirname "$output")"
 {
   cat <<EOF
@@ -198,9 +240,7 @@ Load average before $load_before, after $load_after.
 | ack latency p50 / p99 at that step (frames cut after the first $warm_up s) | $(printf "%.1f" "$best_p50") ms / $(printf "%.1f" "$best_p99") ms | p99 ≤ 50 ms: $(verdict_max "$best_p99" 50) |
 | aggregator / load generator CPU at that step (% of $cores cores) | $best_agg% / $best_lg% | |
 | highest records/s applied in any step | $(fmt "$top_applied") | |
-| aggregator memory per tracked container, upper bound: (RSS under load − RSS before) / containers, $containers per node | $per_container KiB ($(((rss_1 - idle_1) / 1024)) MiB / $(fmt "$tracked_1")) | ≤ 2 KiB: $(verdict_max "$per_container" 2) |
-| the same with $((containers * 2)) per node | $per_container_2 KiB ($(((rss_2 - idle_2) / 1024)) MiB / $(fmt "$tracked_2")) | |
-| marginal memory per container ($(fmt "$tracked_1") → $(fmt "$tracked_2") containers) | $marginal KiB | ≤ 2 KiB: $(verdict_max "$marginal" 2) |
+$(memory_rows)
 
 | records/s offered (all nodes) | records/s sent | records/s applied | aggregator CPU | loadgen CPU | ack p50 ms | ack p99 ms | ack p99 ms, all frames | ack max ms | all acked | run + drain s | handshake timeouts |
 |---|---|---|---|---|---|---|---|---|---|---|---|
@@ -208,14 +248,7 @@ $(awk "$commas"' {printf "| %s | %s | %s | %s%% | %s%% | %.1f | %.1f | %.1f | %.
 
 ## Details
 
-- Memory: each figure from a fresh aggregator fed for $memory_seconds s at 2 simulated seconds per second ($((10 * containers)) and $((20 * containers)) records/s per node: about 5 records per container per simulated second), far below capacity, so no backlog inflates it, and past the predictors' 60 s warm-up, so every container holds its full predictor history. RSS is read at the end of the load window, all nodes connected.
-
-| containers per node | containers tracked | aggregator RSS before load, MiB | under load, MiB | per container, KiB |
-|---|---|---|---|---|
-| $containers | $(fmt "$tracked_1") | $(awk -v v="$idle_1" 'BEGIN {printf "%.1f", v / 1024}') | $(awk -v v="$rss_1" 'BEGIN {printf "%.1f", v / 1024}') | $per_container |
-| $((containers * 2)) | $(fmt "$tracked_2") | $(awk -v v="$idle_2" 'BEGIN {printf "%.1f", v / 1024}') | $(awk -v v="$rss_2" 'BEGIN {printf "%.1f", v / 1024}') | $per_container_2 |
-
-- RSS counts everything the process holds: per container its track, predictor history and names; per node its connection, buffers, node predictor and process names; the allocator's caches. So the per-container figure is an upper bound, and the marginal figure (the growth from $containers to $((containers * 2)) containers per node, over the containers added) is what one more container costs.
+$(memory_details)
 - Throughput steps: one fresh aggregator, the steps in the order of the table, $containers containers per node, each for $step_seconds s; rates and CPU are over its steady window (from 3 s after the first record to 0.5 s before the end).
 - A step "kept up" when the window applied ≥ 95% of what was sent, every record was acknowledged and the drain after the run took ≤ 1.5 s; a longer drain means a backlog was building. Handshake timeouts are the aggregator's count (AUTH not received within 5 s) during the step.
 - "records/s sent" is what the load generator actually produced: its producer is one thread generating simulated records on the same cores (at a lower priority than the event loops, since on a real fleet that work is on the nodes), so at high offered rates it can fall short of the offer.
