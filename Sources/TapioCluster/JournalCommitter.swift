@@ -4,9 +4,10 @@ import NIOCore
 
 /// The journal's flush loop: a dedicated thread (fsync blocks, so never an event loop) that
 /// commits whenever there are appends, back to back under load (each fsync covers everything
-/// appended while the previous one ran). When idle it sleeps until `appended()` wakes it (or
-/// `interval` passes, for appenders that do not call it), so a lone frame is not kept waiting
-/// for a polling tick. After each commit it completes what waits for the new durable index.
+/// appended while the previous one ran). When idle it sleeps until `appended()` or `stop()`
+/// wakes it, so a lone frame is not kept waiting for a polling tick and an idle aggregator does
+/// not wake hundreds of times a second; `interval` only bounds the wait for appenders that do
+/// not call `appended()`. After each commit it completes what waits for the new durable index.
 ///
 /// Two ways to wait, both cheap:
 /// - `whenDurable(index, on: eventLoop)`: a future completed on the caller's event loop
@@ -25,7 +26,7 @@ public final class JournalCommitter: @unchecked Sendable {
     }
 
     public let journal: Journal
-    /// Idle polling period.
+    /// Longest idle sleep without a wake-up.
     public let interval: TimeAmount
 
     private struct Waiter {
@@ -48,7 +49,7 @@ public final class JournalCommitter: @unchecked Sendable {
     private let wakeUp = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    public init(journal: Journal, interval: TimeAmount = .milliseconds(2)) {
+    public init(journal: Journal, interval: TimeAmount = .seconds(1)) {
         self.journal = journal
         self.interval = interval
         durable = journal.durableIndex
@@ -70,6 +71,7 @@ public final class JournalCommitter: @unchecked Sendable {
             stopRequested = true
             return running
         }
+        appended()  // the same wake-up: end the idle sleep now
         if wasRunning { finished.wait() }
         lock.withLock { running = false }
     }

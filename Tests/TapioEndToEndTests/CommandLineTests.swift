@@ -14,6 +14,8 @@ final class CommandLineTests: XCTestCase {
             ("tapio-exporter", ["--print", "--bogus"], "Unknown option '--bogus'"),
             ("tapio-exporter", ["--print", "--ring-buffer-bytes", "1000"], "--ring-buffer-bytes must be a power of two"),
             ("tapio-exporter", ["--print", "--kubelet-ca-file", "/etc/ca.crt"], "need --kubelet-url"),
+            ("tapio-exporter", ["--print", "--rss-window-ms", "5"], "--rss-window-ms/--rss-period-ms: RSS window 5 ms must be at least 10 ms"),
+            ("tapio-exporter", ["--print", "--rss-period-ms", "50"], "RSS window 100 ms must be at least 10 ms and at most the period (50 ms)"),
             ("tapio-exporter", ["--print", "--kubelet-url", "https://127.0.0.1:10250", "--kubelet-ca-file", "/etc/ca.crt", "--kubelet-insecure-skip-tls-verify"], "exclude each other"),
             ("tapio-exporter", ["--print", "--kubelet-url", "https://127.0.0.1:10250", "--kubelet-ca-file", "/nonexistent/ca.crt"], "kubelet CA file /nonexistent/ca.crt cannot be read"),
             ("tapio-aggregator", ["--listen", "nonsense", "--journal", harness.path("journal")], "--listen 'nonsense' is not HOST:PORT"),
