@@ -11,15 +11,17 @@ import XCTest
 /// in use by a fleet state fed realistic records: names, samples past the warm-up (so every
 /// predictor has its history), workers starting and exiting.
 final class ContainerFootprintTests: XCTestCase {
-    func testATrackedContainerCostsAtMostTwoKiBOfHeapPlusItsNames() throws {
+    func testATrackedContainerKeepsItsMeasuredHeapFootprint() throws {
         #if canImport(Glibc)
-        // Without names (cgroup ids only) a container must fit the 2 KiB budget; Kubernetes
-        // names (cgroup path, pod, workload, and the workload's replica set) add their text.
+        // Measured: about 1420 bytes without names (cgroup ids only: track, predictor, its
+        // 700-byte history), about 1760 with Kubernetes names (cgroup path, pod, workload, and
+        // the workload's replica set). The bounds leave ~5% for allocator noise, so a lost
+        // saving (packed history, flattened track, interned names) fails here.
         let bare = try Self.heapPerContainer(withNames: false)
         let named = try Self.heapPerContainer(withNames: true)
         print(String(format: "heap per tracked container: %.0f bytes, %.0f with Kubernetes names", bare, named))
-        XCTAssertLessThanOrEqual(bare, 2048)
-        XCTAssertLessThanOrEqual(named, 2560)
+        XCTAssertLessThanOrEqual(bare, 1500)
+        XCTAssertLessThanOrEqual(named, 1850)
         #else
         throw XCTSkip("needs glibc's malloc_info")
         #endif
