@@ -117,10 +117,12 @@ let package = Package(
         .executableTarget(
             name: "tapio-wire-bench", dependencies: ["TapioWire", "TapioSimulation", "CLZ4"], path: "tools/wire-bench"),
 
+        // What tests that run real workloads share: throw-away memory cgroups, built binaries.
+        .target(name: "TapioTestSupport", path: "Tests/TapioTestSupport"),
         .testTarget(
             name: "TapioNodeTests",
             // The executable dependency makes `swift test` build the workload the kernel tests run.
-            dependencies: ["TapioNode", "TapioWire", "tapio-workload"],
+            dependencies: ["TapioNode", "TapioWire", "TapioTestSupport", "tapio-workload"],
             resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TapioClusterTests",
@@ -133,7 +135,7 @@ let package = Package(
         // `swift test` builds them.
         .testTarget(
             name: "TapioEndToEndTests",
-            dependencies: ["tapio-aggregator", "tapio-exporter", "tapio-loadgen", "tapio", "tapio-workload", "tapio-tail", "tapio-oom-bench"]),
+            dependencies: ["TapioTestSupport", "tapio-aggregator", "tapio-exporter", "tapio-loadgen", "tapio", "tapio-workload", "tapio-tail", "tapio-oom-bench"]),
         .testTarget(name: "TapioPredictTests", dependencies: ["TapioPredict"]),
         .testTarget(
             name: "TapioWireTests",

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TapioTestSupport
 
 /// The product's promise on the real kernel: a process leaking in a limited cgroup is warned
 /// about before the kernel's OOM killer strikes, the kill is scored as predicted with its lead
@@ -25,9 +26,9 @@ final class PredictionEndToEndTests: XCTestCase {
     }
 
     func testLeakIsWarnedBeforeTheRealOOMKillAndPlateauRaisesNothing() throws {
-        let leak = try TestCgroup(name: "tapio-e2e-leak", limitBytes: 256 << 20)
+        let leak = try TestCgroup(limitBytes: 256 << 20, name: "tapio-e2e-leak")
         cgroups.append(leak)
-        let plateau = try TestCgroup(name: "tapio-e2e-plateau", limitBytes: 320 << 20)
+        let plateau = try TestCgroup(limitBytes: 320 << 20, name: "tapio-e2e-plateau")
         cgroups.append(plateau)
         guard let own = TestCgroup.ownMemoryCgroup() else { throw XCTSkip("no memory cgroup") }
 
@@ -60,7 +61,7 @@ final class PredictionEndToEndTests: XCTestCase {
 
         // 256 MiB at 2 MiB/s: the kernel kills the leak after about two minutes. The predictor
         // needs about a minute of history (with the 15 s warm-up set above) before it may warn.
-        harness.wait(timeout: 240, "the kernel's OOM kill in the leak cgroup") { leak.oomKills > 0 }
+        harness.wait(timeout: 240, "the kernel's OOM kill in the leak cgroup") { leak.oomKillCount > 0 }
         // Other cgroups on the machine may see kills too: wait for ours.
         let isOurs: ([String: Any]) -> Bool = { ($0["name"] as? String)?.contains("tapio-e2e-leak") ?? false }
         harness.wait(timeout: 20, "the kill to be scored") { self.alerts().contains { $0["subject"] as? String == "kill" && isOurs($0) } }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TapioTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -34,17 +35,8 @@ final class ProcessHarness {
 
     /// The directory holding the test bundle holds the products too.
     static func binary(_ name: String) throws -> String {
-        var candidates: [String] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent().path)
-        }
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            candidates.append(bundle.bundleURL.deletingLastPathComponent().path)
-        }
-        for dir in candidates where access(dir + "/" + name, X_OK) == 0 {
-            return dir + "/" + name
-        }
-        XCTFail("\(name) not built next to the tests (looked in \(candidates)); `swift build` first")
+        if let path = BuiltProducts.path(name) { return path }
+        XCTFail("\(name) not built next to the tests (looked in \(BuiltProducts.directories)); `swift build` first")
         throw XCTSkip("missing binary \(name)")
     }
 

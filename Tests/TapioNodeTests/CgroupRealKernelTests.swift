@@ -1,11 +1,12 @@
 import Foundation
 import XCTest
+import TapioTestSupport
 
 @testable import TapioNode
 
 /// The sampler on this machine's real cgroup v1 memory hierarchy. It creates a child cgroup
-/// (and a grandchild) ONLY under the test process's own memory cgroup, runs a bounded
-/// allocating process inside, and always kills that process by pid and removes both
+/// (and a grandchild) ONLY under the test process's own memory cgroup (`TestCgroup`), runs a
+/// bounded allocating process inside, and always kills that process by pid and removes both
 /// directories, also when an assertion fails.
 final class CgroupRealKernelTests: XCTestCase {
     private static let limit: UInt64 = 32 << 20
@@ -27,38 +28,25 @@ final class CgroupRealKernelTests: XCTestCase {
         guard let own = CgroupHierarchy.memoryCgroupPath(procCgroup: procSelf, version: .v1) else {
             throw XCTSkip("no memory line in /proc/self/cgroup")
         }
-        let ownDirectory = hierarchy.directory(for: own)
-        guard access(ownDirectory, W_OK) == 0 else {
-            throw XCTSkip("own memory cgroup \(ownDirectory) is not writable")
-        }
-
-        let name = "tapio-sampler-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let childPath = (own == "/" ? "" : own) + "/" + name
-        let grandchildPath = childPath + "/inner"
+        let childGroup = try TestCgroup(limitBytes: Self.limit)
+        let grandchildGroup = try TestCgroup(limitBytes: Self.grandchildLimit, name: "inner", parent: childGroup)
+        // Where the detector says this process lives, not where the test helper put it.
+        let childPath = (own == "/" ? "" : own) + "/" + URL(fileURLWithPath: childGroup.path).lastPathComponent
+        let grandchildPath = childPath + "/" + URL(fileURLWithPath: grandchildGroup.path).lastPathComponent
         let childDirectory = hierarchy.directory(for: childPath)
-        let grandchildDirectory = hierarchy.directory(for: grandchildPath)
-        guard mkdir(childDirectory, 0o755) == 0 else {
-            throw XCTSkip("cannot create \(childDirectory): \(String(cString: strerror(errno)))")
-        }
+        XCTAssertEqual(childDirectory, childGroup.path)
         var worker: Process?
         defer {
             if let worker, worker.isRunning {
                 kill(worker.processIdentifier, SIGKILL)
                 worker.waitUntilExit()
             }
-            for directory in [grandchildDirectory, childDirectory] where access(directory, F_OK) == 0 {
-                var attempts = 0
-                while rmdir(directory) != 0, attempts < 50 {
-                    attempts += 1
-                    usleep(20_000)
-                }
-                XCTAssertNotEqual(access(directory, F_OK), 0, "test cgroup \(directory) left behind")
+            grandchildGroup.remove()
+            childGroup.remove()
+            for group in [grandchildGroup, childGroup] {
+                XCTAssertNotEqual(access(group.path, F_OK), 0, "test cgroup \(group.path) left behind")
             }
         }
-        try "\(Self.limit)".write(toFile: childDirectory + "/memory.limit_in_bytes", atomically: false, encoding: .utf8)
-        XCTAssertEqual(mkdir(grandchildDirectory, 0o755), 0)
-        try "\(Self.grandchildLimit)".write(
-            toFile: grandchildDirectory + "/memory.limit_in_bytes", atomically: false, encoding: .utf8)
 
         var sampler = CgroupSampler(hierarchy: hierarchy, selection: .paths([childPath, grandchildPath]))
         let before = sampler.sample()

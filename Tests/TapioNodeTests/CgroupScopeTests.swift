@@ -1,5 +1,6 @@
 import TapioWire
 import XCTest
+import TapioTestSupport
 @testable import TapioNode
 
 #if canImport(Glibc)
@@ -51,11 +52,11 @@ final class ScopedSensorKernelTests: XCTestCase {
     func testScopedSensorReportsKillsInsideItsSubtreeOnly() throws {
         _ = try KernelTestSupport.startProbe().close()  // skip with the reason where BPF cannot run
         let workload = try KernelTestSupport.workloadPath()
-        let watched = try KernelTestCgroup(limitBytes: 48 << 20)
+        let watched = try TestCgroup(limitBytes: 48 << 20)
         defer { watched.remove() }
-        let outside = try KernelTestCgroup(limitBytes: 48 << 20)
+        let outside = try TestCgroup(limitBytes: 48 << 20)
         defer { outside.remove() }
-        let relative = String(watched.path.dropFirst(KernelTestCgroup.memoryRoot.count))
+        let relative = watched.relativePath
         let sensor = try NodeSensor(options: NodeSensorOptions(cgroupSubtrees: [relative]), log: { _ in })
 
         let outsidePid = try outside.spawn([workload, "leak", "--rate-mib-per-sec", "200", "--step-mib", "8", "--max-seconds", "10"])

@@ -1,4 +1,5 @@
 import XCTest
+import TapioTestSupport
 @testable import TapioNode
 
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ final class KernelLifecycleTests: XCTestCase {
         defer { probe.close() }
         let workload = try KernelTestSupport.workloadPath()
         guard access("/usr/bin/unshare", X_OK) == 0 else { throw XCTSkip("needs /usr/bin/unshare (util-linux)") }
-        let cgroup = try KernelTestCgroup(limitBytes: 64 << 20)
+        let cgroup = try TestCgroup(limitBytes: 64 << 20)
         defer { cgroup.remove() }
 
         // sh (pid P) moves into the cgroup and execs unshare, which forks the namespace's pid 1.
@@ -54,7 +55,7 @@ final class KernelLifecycleTests: XCTestCase {
         let probe = try KernelTestSupport.startProbe()
         defer { probe.close() }
         let workload = try KernelTestSupport.workloadPath()
-        let cgroup = try KernelTestCgroup(limitBytes: 64 << 20)
+        let cgroup = try TestCgroup(limitBytes: 64 << 20)
         defer { cgroup.remove() }
 
         let pid = try cgroup.spawn([workload, "threads", "--count", "8", "--seconds", "0.5"])
@@ -81,7 +82,7 @@ final class KernelLifecycleTests: XCTestCase {
         let probe = try KernelTestSupport.startProbe()
         defer { probe.close() }
         let workload = try KernelTestSupport.workloadPath()
-        let cgroup = try KernelTestCgroup(limitBytes: 64 << 20)
+        let cgroup = try TestCgroup(limitBytes: 64 << 20)
         defer { cgroup.remove() }
 
         let pid = try cgroup.spawn([workload, "plateau", "--mib", "1", "--hold-seconds", "2"])

@@ -1,4 +1,5 @@
 import XCTest
+import TapioTestSupport
 @testable import TapioNode
 
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ final class KernelLossTests: XCTestCase {
         let probe = try KernelTestSupport.startProbe(BPFProbeOptions(rssThresholdBytes: 1 << 20, ringBufferBytes: 4 << 20, pageActivity: true))
         defer { probe.close() }
         let workload = try KernelTestSupport.workloadPath()
-        let cgroup = try KernelTestCgroup(limitBytes: 64 << 20)
+        let cgroup = try TestCgroup(limitBytes: 64 << 20)
         defer { cgroup.remove() }
 
         let pid = try cgroup.spawn([workload, "pagefaults", "--mib", "8", "--seconds", "2"])
@@ -39,7 +40,7 @@ final class KernelLossTests: XCTestCase {
         let probe = try KernelTestSupport.startProbe(BPFProbeOptions(rssThresholdBytes: 0, rssMinIntervalNs: 0, ringBufferBytes: UInt32(sysconf(Int32(_SC_PAGESIZE)))))
         defer { probe.close() }
         let workload = try KernelTestSupport.workloadPath()
-        let cgroup = try KernelTestCgroup(limitBytes: 64 << 20)
+        let cgroup = try TestCgroup(limitBytes: 64 << 20)
         defer { cgroup.remove() }
 
         let before = try probe.readCounters().ringBufferDrops

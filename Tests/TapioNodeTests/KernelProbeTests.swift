@@ -1,4 +1,5 @@
 import XCTest
+import TapioTestSupport
 @testable import TapioNode
 
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ final class KernelProbeTests: XCTestCase {
         let probe = try KernelTestSupport.startProbe(BPFProbeOptions(rssThresholdBytes: 2 << 20, ringBufferBytes: 4 << 20))
         defer { probe.close() }
         let workload = try KernelTestSupport.workloadPath()
-        let cgroup = try KernelTestCgroup(limitBytes: 64 << 20)
+        let cgroup = try TestCgroup(limitBytes: 64 << 20)
         defer { cgroup.remove() }
         XCTAssertEqual(cgroup.oomKillCount, 0)
 
@@ -68,11 +69,11 @@ final class KernelProbeTests: XCTestCase {
         let probe = try KernelTestSupport.startProbe()
         defer { probe.close() }
         let workload = try KernelTestSupport.workloadPath()
-        let parent = try KernelTestCgroup(limitBytes: 64 << 20)
+        let parent = try TestCgroup(limitBytes: 64 << 20)
         defer { parent.remove() }
-        let leakerGroup = try KernelTestCgroup(limitBytes: 64 << 20, parent: parent)
+        let leakerGroup = try TestCgroup(limitBytes: 64 << 20, parent: parent)
         defer { leakerGroup.remove() }
-        let victimGroup = try KernelTestCgroup(limitBytes: 64 << 20, parent: parent)
+        let victimGroup = try TestCgroup(limitBytes: 64 << 20, parent: parent)
         defer { victimGroup.remove() }
 
         let victim = try victimGroup.spawn([workload, "plateau", "--mib", "40", "--hold-seconds", "20"])
@@ -106,7 +107,7 @@ extension KernelProbeTests {
         let probe = try KernelTestSupport.startProbe(BPFProbeOptions(rssThresholdBytes: 1 << 20, ringBufferBytes: 4 << 20))
         defer { probe.close() }
         let workload = try KernelTestSupport.workloadPath()
-        let cgroup = try KernelTestCgroup(limitBytes: 96 << 20)
+        let cgroup = try TestCgroup(limitBytes: 96 << 20)
         defer { cgroup.remove() }
         let addressFile = NSTemporaryDirectory() + "tapio-reserve-\(getpid())"
         defer { unlink(addressFile) }

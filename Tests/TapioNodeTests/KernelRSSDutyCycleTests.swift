@@ -1,4 +1,5 @@
 import XCTest
+import TapioTestSupport
 @testable import TapioNode
 import TapioWire
 
@@ -14,7 +15,7 @@ final class KernelRSSDutyCycleTests: XCTestCase {
         let probe = try KernelTestSupport.startProbe()
         defer { probe.close() }
         let workload = try KernelTestSupport.workloadPath()
-        let cgroup = try KernelTestCgroup(limitBytes: 64 << 20)
+        let cgroup = try TestCgroup(limitBytes: 64 << 20)
         defer { cgroup.remove() }
         XCTAssertTrue(probe.rssAttached)
 
@@ -42,9 +43,9 @@ final class KernelRSSDutyCycleTests: XCTestCase {
     func testSensorOnTheDefaultDutyCycleStillReportsAGrowingProcess() throws {
         _ = try KernelTestSupport.startProbe().close()  // skip with the reason where BPF cannot run
         let workload = try KernelTestSupport.workloadPath()
-        let cgroup = try KernelTestCgroup(limitBytes: 256 << 20)
+        let cgroup = try TestCgroup(limitBytes: 256 << 20)
         defer { cgroup.remove() }
-        let relative = String(cgroup.path.dropFirst(KernelTestCgroup.memoryRoot.count))
+        let relative = cgroup.relativePath
         let sensor = try NodeSensor(options: NodeSensorOptions(cgroupSubtrees: [relative]), log: { _ in })
         XCTAssertEqual(sensor.options.rssDutyCycle, .standard)
 

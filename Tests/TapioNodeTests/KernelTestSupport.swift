@@ -1,4 +1,5 @@
 import XCTest
+import TapioTestSupport
 @testable import TapioNode
 
 #if canImport(Glibc)
@@ -27,19 +28,10 @@ enum KernelTestSupport {
 
     /// The tapio-workload executable built next to the test bundle.
     static func workloadPath() throws -> String {
-        var candidates: [String] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(URL(fileURLWithPath: exe).deletingLastPathComponent().path)
+        guard let path = BuiltProducts.path("tapio-workload") else {
+            throw XCTSkip("tapio-workload not found next to the tests (looked in \(BuiltProducts.directories)); run `swift build --product tapio-workload` with the same scratch path first")
         }
-        candidates.append(Bundle.main.bundleURL.path)
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            candidates.append(bundle.bundleURL.deletingLastPathComponent().path)
-        }
-        for dir in candidates {
-            let path = dir + "/tapio-workload"
-            if access(path, X_OK) == 0 { return path }
-        }
-        throw XCTSkip("tapio-workload not found next to the tests (looked in \(candidates)); run `swift build --product tapio-workload` with the same scratch path first")
+        return path
     }
 
     /// Polls until `done` says so or `timeout` seconds pass; returns everything seen.
