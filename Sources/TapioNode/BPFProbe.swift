@@ -23,7 +23,8 @@ import Glibc
 /// and frees everything. Not thread-safe: use one probe from one thread or task at a time.
 public final class BPFProbe {
     public let options: BPFProbeOptions
-    /// Names of the attached programs (BPF function names).
+    /// Names of the programs loaded and attached at start (BPF function names); tapio_rss_stat
+    /// may be detached between duty-cycle windows since (`rssAttached`).
     public private(set) var attachedPrograms: [String] = []
 
     private var object: OpaquePointer?
