@@ -193,7 +193,10 @@ final class TransportEndToEndTests: XCTestCase {
         harness.wait(timeout: 30, "the tail to reconnect") {
             self.harness.text("tail.err").components(separatedBy: "connected to").count - 1 >= 2
         }
-        XCTAssertTrue(harness.text("agg2.err").contains("tail subscribed"), harness.text("agg2.err"))
+        // The tail says "connected" at WELCOME, before its SUBSCRIBE reaches the aggregator.
+        XCTAssertTrue(
+            harness.wait(timeout: 10, "the restarted aggregator to log the subscription") { self.harness.text("agg2.err").contains("tail subscribed") },
+            harness.text("agg2.err"))
     }
 
     /// An aggregator stopped with SIGTERM says GOODBYE: its peers log why the connection ended
