@@ -55,20 +55,20 @@ public struct ClusterState: Sendable {
         switch record.body {
         case .memorySample(let sample):
             let nodeName = node.name
-            modify(sample.cgroupId, in: &node) { track in
+            Self.modify(sample.cgroupId, in: &node, template: predictorTemplate) { track in
                 let before = track.state
                 track.latest = ContainerTrack.Reading(sample)
                 track.latestAtNs = t
                 track.predictor.observe(Self.observation(sample, atNs: t))
                 let assessment = track.predictor.assess(nowSeconds: Self.seconds(t))
-                if let event = transition(&track, from: before, to: assessment, node: nodeName, atNs: t) {
+                if let event = Self.transition(&track, from: before, to: assessment, node: nodeName, atNs: t) {
                     events.append(event)
                     if let workload = track.workloadKey { touched.insert(workload) }
                 }
             }
         case .processRSS(let rss):
             // Mutated in place: a track is large (it holds its predictor), copies are not free.
-            modify(rss.cgroupId, in: &node) { track in
+            Self.modify(rss.cgroupId, in: &node, template: predictorTemplate) { track in
                 if let top = track.topProcess, top.pid != rss.tgid, top.residentBytes > rss.residentBytes {
                     return  // the larger process stays the top one
                 }
@@ -107,7 +107,7 @@ public struct ClusterState: Sendable {
         case .pageActivity(let activity):
             // Page traffic is not shown anywhere, so its counts are not kept; the record still
             // makes its container known, as every per-cgroup record does.
-            modify(activity.cgroupId, in: &node) { _ in }
+            Self.modify(activity.cgroupId, in: &node, template: predictorTemplate) { _ in }
         case .lossReport(let loss):
             node.losses[loss.source, default: 0] &+= loss.lostRecords
         }
@@ -117,9 +117,11 @@ public struct ClusterState: Sendable {
         node.containers[cgroupId] ?? ContainerTrack(cgroupId: cgroupId, predictor: predictorTemplate.fresh())
     }
 
-    /// Runs `body` on the container's track inside the dictionary's storage (no copy).
-    private func modify(_ cgroupId: UInt64, in node: inout NodeTrack, _ body: (inout ContainerTrack) -> Void) {
-        body(&node.containers[cgroupId, default: ContainerTrack(cgroupId: cgroupId, predictor: predictorTemplate.fresh())])
+    /// Runs `body` on the container's track inside the dictionary's storage (no copy). Static,
+    /// as is everything its callers' closures call: a closure that captured `self` in a
+    /// mutating method made Swift copy the whole state (a retain of every field) per record.
+    private static func modify(_ cgroupId: UInt64, in node: inout NodeTrack, template: ContainerPredictor, _ body: (inout ContainerTrack) -> Void) {
+        body(&node.containers[cgroupId, default: ContainerTrack(cgroupId: cgroupId, predictor: template.fresh())])
     }
 
     static func seconds(_ ns: UInt64) -> Double { Double(ns) / 1e9 }
@@ -135,7 +137,7 @@ public struct ClusterState: Sendable {
     // MARK: container alerts
 
     /// An event when the alert state changes (fired, escalated, deescalated, cleared).
-    private func transition(_ track: inout ContainerTrack, from before: AlertState, to assessment: Assessment, node: String, atNs t: UInt64) -> AlertEvent? {
+    private static func transition(_ track: inout ContainerTrack, from before: AlertState, to assessment: Assessment, node: String, atNs t: UInt64) -> AlertEvent? {
         let after = assessment.state
         guard before != after else { return nil }
         let transition: AlertEvent.Transition
@@ -156,7 +158,7 @@ public struct ClusterState: Sendable {
                 track.episode = episode
             }
         }
-        var event = containerEvent(track, assessment: assessment, node: node, atNs: t)
+        var event = Self.containerEvent(track, assessment: assessment, node: node, atNs: t)
         event.transition = transition
         event.previousState = Self.stateName(before)
         if after == .healthy {
@@ -165,7 +167,7 @@ public struct ClusterState: Sendable {
         return event
     }
 
-    func containerEvent(_ track: ContainerTrack, assessment: Assessment, node: String, atNs t: UInt64) -> AlertEvent {
+    static func containerEvent(_ track: ContainerTrack, assessment: Assessment, node: String, atNs t: UInt64) -> AlertEvent {
         let names = track.names
         return AlertEvent(
             timestampNs: t, subject: .container, severity: Self.severity(assessment.state), state: Self.stateName(assessment.state),

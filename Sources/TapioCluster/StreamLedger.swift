@@ -86,8 +86,11 @@ public struct StreamLedger: Sendable, Equatable {
                 buffer.readableBytes >= Record.envelopeSize + Int(bodyLength)
             else { break }
             if kind == RecordKind.lossReport.rawValue, Int(bodyLength) >= LossReport.minimumBodyLength,
-                var body = buffer.getSlice(at: start + Record.envelopeSize, length: Int(bodyLength)),
-                let report = try? LossReport(decoding: &body)
+                let body = buffer.getSlice(at: start + Record.envelopeSize, length: Int(bodyLength)),
+                let report = body.withUnsafeReadableBytes({ bytes in
+                    var fields = FieldReader(bytes: bytes)
+                    return try? LossReport(decoding: &fields)
+                })
             {
                 reports.append(report)
             }

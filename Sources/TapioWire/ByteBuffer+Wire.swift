@@ -7,11 +7,17 @@ extension ByteBuffer {
     public static let maxWireStringLength = 4096
 
     public mutating func writeString16(_ string: String) {
-        var utf8 = Array(string.utf8.prefix(Self.maxWireStringLength))
-        // Never cut a multi-byte character in half.
-        while !utf8.isEmpty, String(validating: utf8, as: UTF8.self) == nil { utf8.removeLast() }
+        let utf8 = Self.wireUTF8(string)
         writeInteger(UInt16(utf8.count))
         writeBytes(utf8)
+    }
+
+    /// The UTF-8 a `str16` field carries: at most `maxWireStringLength` bytes, never cutting a
+    /// multi-byte character in half.
+    public static func wireUTF8(_ string: String) -> [UInt8] {
+        var utf8 = Array(string.utf8.prefix(maxWireStringLength))
+        while !utf8.isEmpty, String(validating: utf8, as: UTF8.self) == nil { utf8.removeLast() }
+        return utf8
     }
 
     public mutating func readString16(field: String) throws(WireError) -> String {

@@ -48,34 +48,39 @@ public struct ContainerInfo: RecordBody {
         self.label = label
     }
 
-    public func encode(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(cgroupId)
-        buffer.writeInteger(runtime.rawValue)
-        buffer.writeInteger(qosClass.rawValue)
-        buffer.writeInteger(UInt16(0))
-        buffer.writeOptional(specLimitBytes)
-        for field in [cgroupPath, containerId, podUid, podName, namespace, containerName, workload, podPhase, label] {
-            buffer.writeString16(field)
-        }
+    /// The nine names as the wire carries them (cut to the str16 limit), in wire order.
+    private var wireNames: [[UInt8]] {
+        [cgroupPath, containerId, podUid, podName, namespace, containerName, workload, podPhase, label].map(ByteBuffer.wireUTF8)
     }
 
-    public init(decoding body: inout ByteBuffer) throws(WireError) {
-        cgroupId = body.readU64()
-        let rawRuntime = body.readInteger(as: UInt8.self)!
-        let rawQoS = body.readInteger(as: UInt8.self)!
-        _ = body.readInteger(as: UInt16.self)
+    public var encodedLength: Int { wireNames.reduce(20) { $0 + 2 + $1.count } }
+
+    public func encode(into fields: inout FieldWriter) {
+        fields.put(cgroupId)
+        fields.put(runtime.rawValue)
+        fields.put(qosClass.rawValue)
+        fields.put(UInt16(0))
+        fields.putOptional(specLimitBytes)
+        for name in wireNames { fields.putString16(name) }
+    }
+
+    public init(decoding body: inout FieldReader) throws(WireError) {
+        cgroupId = body.u64()
+        let rawRuntime = body.u8()
+        let rawQoS = body.u8()
+        body.skip(2)
         // Unknown enum values from a newer peer degrade to "other"/"unknown" instead of failing.
         runtime = Runtime(rawValue: rawRuntime) ?? .other
         qosClass = QoSClass(rawValue: rawQoS) ?? .unknown
-        specLimitBytes = body.readOptionalU64()
-        cgroupPath = try body.readString16(field: "container-info cgroupPath")
-        containerId = try body.readString16(field: "container-info containerId")
-        podUid = try body.readString16(field: "container-info podUid")
-        podName = try body.readString16(field: "container-info podName")
-        namespace = try body.readString16(field: "container-info namespace")
-        containerName = try body.readString16(field: "container-info containerName")
-        workload = try body.readString16(field: "container-info workload")
-        podPhase = try body.readString16(field: "container-info podPhase")
-        label = try body.readString16(field: "container-info label")
+        specLimitBytes = body.optionalU64()
+        cgroupPath = try body.string16(field: "container-info cgroupPath")
+        containerId = try body.string16(field: "container-info containerId")
+        podUid = try body.string16(field: "container-info podUid")
+        podName = try body.string16(field: "container-info podName")
+        namespace = try body.string16(field: "container-info namespace")
+        containerName = try body.string16(field: "container-info containerName")
+        workload = try body.string16(field: "container-info workload")
+        podPhase = try body.string16(field: "container-info podPhase")
+        label = try body.string16(field: "container-info label")
     }
 }

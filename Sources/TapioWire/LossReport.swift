@@ -35,21 +35,21 @@ public struct LossReport: RecordBody {
         self.lastSequence = lastSequence
     }
 
-    public func encode(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(source.rawValue)
-        buffer.writeRepeatingByte(0, count: 7)
-        buffer.writeInteger(lostRecords)
-        buffer.writeInteger(lostBytes)
-        buffer.writeInteger(firstSequence)
-        buffer.writeInteger(lastSequence)
+    public func encode(into fields: inout FieldWriter) {
+        fields.put(source.rawValue)
+        fields.putZeros(7)
+        fields.put(lostRecords)
+        fields.put(lostBytes)
+        fields.put(firstSequence)
+        fields.put(lastSequence)
     }
 
-    public init(decoding body: inout ByteBuffer) throws(WireError) {
-        source = Source(rawValue: body.readInteger(as: UInt8.self)!) ?? .other
-        body.moveReaderIndex(forwardBy: 7)
-        lostRecords = body.readU64()
-        lostBytes = body.readU64()
-        firstSequence = body.readU64()
-        lastSequence = body.readU64()
+    public init(decoding body: inout FieldReader) throws(WireError) {
+        source = Source(rawValue: body.u8()) ?? .other
+        body.skip(7)
+        lostRecords = body.u64()
+        lostBytes = body.u64()
+        firstSequence = body.u64()
+        lastSequence = body.u64()
     }
 }

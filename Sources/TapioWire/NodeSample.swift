@@ -30,25 +30,25 @@ public struct NodeSample: RecordBody {
         self.pressureFullTotalMicroseconds = pressureFullTotalMicroseconds
     }
 
-    public func encode(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(memTotalBytes)
-        buffer.writeInteger(memAvailableBytes)
-        buffer.writeInteger(swapTotalBytes)
-        buffer.writeInteger(swapFreeBytes)
-        buffer.writeOptional(pressureSomeAvg10Centipercent)
-        buffer.writeOptional(pressureFullAvg10Centipercent)
-        buffer.writeOptional(pressureSomeTotalMicroseconds)
-        buffer.writeOptional(pressureFullTotalMicroseconds)
+    public func encode(into fields: inout FieldWriter) {
+        fields.put(memTotalBytes)
+        fields.put(memAvailableBytes)
+        fields.put(swapTotalBytes)
+        fields.put(swapFreeBytes)
+        fields.putOptional(pressureSomeAvg10Centipercent)
+        fields.putOptional(pressureFullAvg10Centipercent)
+        fields.putOptional(pressureSomeTotalMicroseconds)
+        fields.putOptional(pressureFullTotalMicroseconds)
     }
 
-    public init(decoding body: inout ByteBuffer) throws(WireError) {
-        memTotalBytes = body.readU64()
-        memAvailableBytes = body.readU64()
-        swapTotalBytes = body.readU64()
-        swapFreeBytes = body.readU64()
-        pressureSomeAvg10Centipercent = body.readOptionalU32()
-        pressureFullAvg10Centipercent = body.readOptionalU32()
-        pressureSomeTotalMicroseconds = body.readOptionalU64()
-        pressureFullTotalMicroseconds = body.readOptionalU64()
+    public init(decoding body: inout FieldReader) throws(WireError) {
+        memTotalBytes = body.u64()
+        memAvailableBytes = body.u64()
+        swapTotalBytes = body.u64()
+        swapFreeBytes = body.u64()
+        pressureSomeAvg10Centipercent = body.optionalU32()
+        pressureFullAvg10Centipercent = body.optionalU32()
+        pressureSomeTotalMicroseconds = body.optionalU64()
+        pressureFullTotalMicroseconds = body.optionalU64()
     }
 }

@@ -37,31 +37,31 @@ public struct OOMKill: RecordBody {
         self.comm = comm
     }
 
-    public func encode(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(pid)
-        buffer.writeInteger(triggerPid)
-        buffer.writeInteger(cgroupId)
-        buffer.writeInteger(totalVmKiB)
-        buffer.writeInteger(anonRssKiB)
-        buffer.writeInteger(fileRssKiB)
-        buffer.writeInteger(shmemRssKiB)
-        buffer.writeInteger(pageTablesKiB)
-        buffer.writeInteger(uid)
-        buffer.writeInteger(oomScoreAdj)
-        buffer.writeFixedString(comm, width: 16)
+    public func encode(into fields: inout FieldWriter) {
+        fields.put(pid)
+        fields.put(triggerPid)
+        fields.put(cgroupId)
+        fields.put(totalVmKiB)
+        fields.put(anonRssKiB)
+        fields.put(fileRssKiB)
+        fields.put(shmemRssKiB)
+        fields.put(pageTablesKiB)
+        fields.put(uid)
+        fields.put(oomScoreAdj)
+        fields.putFixedString(comm, width: 16)
     }
 
-    public init(decoding body: inout ByteBuffer) throws(WireError) {
-        pid = body.readU32()
-        triggerPid = body.readU32()
-        cgroupId = body.readU64()
-        totalVmKiB = body.readU64()
-        anonRssKiB = body.readU64()
-        fileRssKiB = body.readU64()
-        shmemRssKiB = body.readU64()
-        pageTablesKiB = body.readU64()
-        uid = body.readU32()
-        oomScoreAdj = body.readI32()
-        comm = body.readFixedString(width: 16)!
+    public init(decoding body: inout FieldReader) throws(WireError) {
+        pid = body.u32()
+        triggerPid = body.u32()
+        cgroupId = body.u64()
+        totalVmKiB = body.u64()
+        anonRssKiB = body.u64()
+        fileRssKiB = body.u64()
+        shmemRssKiB = body.u64()
+        pageTablesKiB = body.u64()
+        uid = body.u32()
+        oomScoreAdj = body.i32()
+        comm = body.fixedString(width: 16)
     }
 }

@@ -18,17 +18,17 @@ public struct PageActivity: RecordBody {
         self.intervalNanoseconds = intervalNanoseconds
     }
 
-    public func encode(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(cgroupId)
-        buffer.writeInteger(pagesAllocated)
-        buffer.writeInteger(pagesFreed)
-        buffer.writeInteger(intervalNanoseconds)
+    public func encode(into fields: inout FieldWriter) {
+        fields.put(cgroupId)
+        fields.put(pagesAllocated)
+        fields.put(pagesFreed)
+        fields.put(intervalNanoseconds)
     }
 
-    public init(decoding body: inout ByteBuffer) throws(WireError) {
-        cgroupId = body.readU64()
-        pagesAllocated = body.readU64()
-        pagesFreed = body.readU64()
-        intervalNanoseconds = body.readU64()
+    public init(decoding body: inout FieldReader) throws(WireError) {
+        cgroupId = body.u64()
+        pagesAllocated = body.u64()
+        pagesFreed = body.u64()
+        intervalNanoseconds = body.u64()
     }
 }

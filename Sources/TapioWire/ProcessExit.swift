@@ -27,23 +27,23 @@ public struct ProcessExit: RecordBody {
     /// The signal that ended the process, if one did (SIGKILL = 9 for an OOM kill).
     public var terminatingSignal: Int32? { exitCode & 0x7F == 0 ? nil : exitCode & 0x7F }
 
-    public func encode(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(pid)
-        buffer.writeInteger(ppid)
-        buffer.writeInteger(cgroupId)
-        buffer.writeInteger(pidNamespaceLevel)
-        buffer.writeInteger(namespacePid)
-        buffer.writeInteger(exitCode)
-        buffer.writeFixedString(comm, width: 16)
+    public func encode(into fields: inout FieldWriter) {
+        fields.put(pid)
+        fields.put(ppid)
+        fields.put(cgroupId)
+        fields.put(pidNamespaceLevel)
+        fields.put(namespacePid)
+        fields.put(exitCode)
+        fields.putFixedString(comm, width: 16)
     }
 
-    public init(decoding body: inout ByteBuffer) throws(WireError) {
-        pid = body.readU32()
-        ppid = body.readU32()
-        cgroupId = body.readU64()
-        pidNamespaceLevel = body.readU32()
-        namespacePid = body.readU32()
-        exitCode = body.readI32()
-        comm = body.readFixedString(width: 16)!
+    public init(decoding body: inout FieldReader) throws(WireError) {
+        pid = body.u32()
+        ppid = body.u32()
+        cgroupId = body.u64()
+        pidNamespaceLevel = body.u32()
+        namespacePid = body.u32()
+        exitCode = body.i32()
+        comm = body.fixedString(width: 16)
     }
 }

@@ -25,23 +25,23 @@ public struct ProcessRSS: RecordBody {
 
     public var residentBytes: UInt64 { anonBytes + fileBytes + shmemBytes }
 
-    public func encode(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(pid)
-        buffer.writeInteger(tgid)
-        buffer.writeInteger(cgroupId)
-        buffer.writeInteger(anonBytes)
-        buffer.writeInteger(fileBytes)
-        buffer.writeInteger(shmemBytes)
-        buffer.writeInteger(swapBytes)
+    public func encode(into fields: inout FieldWriter) {
+        fields.put(pid)
+        fields.put(tgid)
+        fields.put(cgroupId)
+        fields.put(anonBytes)
+        fields.put(fileBytes)
+        fields.put(shmemBytes)
+        fields.put(swapBytes)
     }
 
-    public init(decoding body: inout ByteBuffer) throws(WireError) {
-        pid = body.readU32()
-        tgid = body.readU32()
-        cgroupId = body.readU64()
-        anonBytes = body.readU64()
-        fileBytes = body.readU64()
-        shmemBytes = body.readU64()
-        swapBytes = body.readU64()
+    public init(decoding body: inout FieldReader) throws(WireError) {
+        pid = body.u32()
+        tgid = body.u32()
+        cgroupId = body.u64()
+        anonBytes = body.u64()
+        fileBytes = body.u64()
+        shmemBytes = body.u64()
+        swapBytes = body.u64()
     }
 }

@@ -28,23 +28,23 @@ public struct ProcessStart: RecordBody {
         self.comm = comm
     }
 
-    public func encode(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(pid)
-        buffer.writeInteger(ppid)
-        buffer.writeInteger(cgroupId)
-        buffer.writeInteger(pidNamespaceLevel)
-        buffer.writeInteger(namespacePid)
-        buffer.writeInteger(cause.rawValue)
-        buffer.writeFixedString(comm, width: 16)
+    public func encode(into fields: inout FieldWriter) {
+        fields.put(pid)
+        fields.put(ppid)
+        fields.put(cgroupId)
+        fields.put(pidNamespaceLevel)
+        fields.put(namespacePid)
+        fields.put(cause.rawValue)
+        fields.putFixedString(comm, width: 16)
     }
 
-    public init(decoding body: inout ByteBuffer) throws(WireError) {
-        pid = body.readU32()
-        ppid = body.readU32()
-        cgroupId = body.readU64()
-        pidNamespaceLevel = body.readU32()
-        namespacePid = body.readU32()
-        cause = Cause(rawValue: body.readU32()) ?? .unknown
-        comm = body.readFixedString(width: 16)!
+    public init(decoding body: inout FieldReader) throws(WireError) {
+        pid = body.u32()
+        ppid = body.u32()
+        cgroupId = body.u64()
+        pidNamespaceLevel = body.u32()
+        namespacePid = body.u32()
+        cause = Cause(rawValue: body.u32()) ?? .unknown
+        comm = body.fixedString(width: 16)
     }
 }

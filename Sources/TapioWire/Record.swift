@@ -56,35 +56,38 @@ public struct Record: Sendable, Equatable {
 
     /// Appends envelope and body.
     public func encode(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(kind.rawValue)
-        buffer.writeInteger(UInt8(0))
-        let lengthIndex = buffer.writerIndex
-        buffer.writeInteger(UInt16(0))
-        buffer.writeInteger(timestampNs)
-        let bodyStart = buffer.writerIndex
         // Each case encodes its concrete type: going through `typedBody` would box every
         // body larger than an existential's inline buffer (most of them) on the heap.
         switch body {
-        case .memorySample(let b): b.encode(into: &buffer)
-        case .processRSS(let b): b.encode(into: &buffer)
-        case .oomKill(let b): b.encode(into: &buffer)
-        case .processStart(let b): b.encode(into: &buffer)
-        case .processExit(let b): b.encode(into: &buffer)
-        case .containerInfo(let b): b.encode(into: &buffer)
-        case .nodeSample(let b): b.encode(into: &buffer)
-        case .pageActivity(let b): b.encode(into: &buffer)
-        case .lossReport(let b): b.encode(into: &buffer)
+        case .memorySample(let b): Self.encode(b, timestampNs: timestampNs, into: &buffer)
+        case .processRSS(let b): Self.encode(b, timestampNs: timestampNs, into: &buffer)
+        case .oomKill(let b): Self.encode(b, timestampNs: timestampNs, into: &buffer)
+        case .processStart(let b): Self.encode(b, timestampNs: timestampNs, into: &buffer)
+        case .processExit(let b): Self.encode(b, timestampNs: timestampNs, into: &buffer)
+        case .containerInfo(let b): Self.encode(b, timestampNs: timestampNs, into: &buffer)
+        case .nodeSample(let b): Self.encode(b, timestampNs: timestampNs, into: &buffer)
+        case .pageActivity(let b): Self.encode(b, timestampNs: timestampNs, into: &buffer)
+        case .lossReport(let b): Self.encode(b, timestampNs: timestampNs, into: &buffer)
         }
-        let bodyLength = buffer.writerIndex - bodyStart
+    }
+
+    private static func encode<B: RecordBody>(_ body: B, timestampNs: UInt64, into buffer: inout ByteBuffer) {
+        let bodyLength = body.encodedLength
         precondition(bodyLength <= Int(UInt16.max), "record body over 65535 bytes")
-        buffer.setInteger(UInt16(bodyLength), at: lengthIndex)
+        buffer.writeFields(size: envelopeSize + bodyLength) { fields in
+            fields.put(B.kind.rawValue)
+            fields.put(UInt8(0))
+            fields.put(UInt16(bodyLength))
+            fields.put(timestampNs)
+            body.encode(into: &fields)
+        }
     }
 
     /// Decodes a body of a known kind from exactly its bytes.
-    static func decodeBody(kind: RecordKind, body: inout ByteBuffer) throws(WireError) -> Body {
-        func typed<B: RecordBody>(_ type: B.Type, _ body: inout ByteBuffer) throws(WireError) -> B {
-            guard body.readableBytes >= B.minimumBodyLength else {
-                throw .recordBodyTooShort(kind: B.kind, needed: B.minimumBodyLength, actual: body.readableBytes)
+    static func decodeBody(kind: RecordKind, body: inout FieldReader) throws(WireError) -> Body {
+        func typed<B: RecordBody>(_ type: B.Type, _ body: inout FieldReader) throws(WireError) -> B {
+            guard body.remaining >= B.minimumBodyLength else {
+                throw .recordBodyTooShort(kind: B.kind, needed: B.minimumBodyLength, actual: body.remaining)
             }
             return try B(decoding: &body)
         }

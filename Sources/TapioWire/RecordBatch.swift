@@ -28,32 +28,41 @@ public struct RecordBatch: Sendable, Equatable {
 
     /// Decodes a whole (decompressed) payload and checks it holds `expectedCount` records.
     public static func decode(_ payload: ByteBuffer, expectedCount: UInt32? = nil) throws(WireError) -> RecordBatch {
-        var buffer = payload
         var records: [Record] = []
         if let expectedCount {
             // The count is untrusted: never reserve more than the payload could possibly hold.
-            records.reserveCapacity(min(Int(expectedCount), buffer.readableBytes / Record.envelopeSize))
+            records.reserveCapacity(min(Int(expectedCount), payload.readableBytes / Record.envelopeSize))
         }
-        var skipped = 0
-        var index = 0
-        while buffer.readableBytes > 0 {
-            let offset = buffer.readerIndex - payload.readerIndex
-            guard buffer.readableBytes >= Record.envelopeSize,
-                let rawKind = buffer.readInteger(as: UInt8.self),
-                let _ = buffer.readInteger(as: UInt8.self),
-                let bodyLength = buffer.readInteger(as: UInt16.self),
-                let timestamp = buffer.readInteger(as: UInt64.self),
-                var body = buffer.readSlice(length: Int(bodyLength))
-            else { throw .recordTruncated(index: index, offset: offset) }
-            if let kind = RecordKind(rawValue: rawKind) {
-                records.append(Record(timestampNs: timestamp, body: try Record.decodeBody(kind: kind, body: &body)))
-            } else {
-                skipped += 1
+        // One walk over the payload's bytes (see `FieldReader`); errors leave the closure as a value.
+        let walked = payload.withUnsafeReadableBytes { bytes -> Result<(count: Int, skipped: Int), WireError> in
+            var skipped = 0
+            var index = 0
+            var offset = 0
+            while offset < bytes.count {
+                guard bytes.count - offset >= Record.envelopeSize else { return .failure(.recordTruncated(index: index, offset: offset)) }
+                let rawKind = bytes[offset]
+                let bodyLength = Int(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self)))
+                let timestamp = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt64.self))
+                let bodyStart = offset + Record.envelopeSize
+                guard bytes.count - bodyStart >= bodyLength else { return .failure(.recordTruncated(index: index, offset: offset)) }
+                if let kind = RecordKind(rawValue: rawKind) {
+                    var body = FieldReader(bytes: UnsafeRawBufferPointer(rebasing: bytes[bodyStart..<(bodyStart + bodyLength)]))
+                    do throws(WireError) {
+                        records.append(Record(timestampNs: timestamp, body: try Record.decodeBody(kind: kind, body: &body)))
+                    } catch {
+                        return .failure(error)
+                    }
+                } else {
+                    skipped += 1
+                }
+                index += 1
+                offset = bodyStart + bodyLength
             }
-            index += 1
+            return .success((index, skipped))
         }
-        if let expectedCount, Int(expectedCount) != index {
-            throw .recordCountMismatch(header: expectedCount, actual: index)
+        let (count, skipped) = try walked.get()
+        if let expectedCount, Int(expectedCount) != count {
+            throw .recordCountMismatch(header: expectedCount, actual: count)
         }
         return RecordBatch(records: records, skippedUnknown: skipped)
     }

@@ -7,10 +7,16 @@ public protocol RecordBody: Sendable, Equatable, Codable {
     static var kind: RecordKind { get }
     /// Bytes of the fixed fields.
     static var minimumBodyLength: Int { get }
-    func encode(into buffer: inout ByteBuffer)
-    /// Decodes from a buffer holding exactly this record's body, at least
-    /// `minimumBodyLength` bytes long (the caller checks).
-    init(decoding body: inout ByteBuffer) throws(WireError)
+    /// Bytes `encode(into:)` writes: `minimumBodyLength` unless the body has variable fields.
+    var encodedLength: Int { get }
+    func encode(into fields: inout FieldWriter)
+    /// Decodes from a reader over exactly this record's body, at least `minimumBodyLength`
+    /// bytes long (the caller checks).
+    init(decoding body: inout FieldReader) throws(WireError)
+}
+
+extension RecordBody {
+    public var encodedLength: Int { Self.minimumBodyLength }
 }
 
 /// Wire sentinel for "no value" in u64 fields (unlimited limit, figure the kernel does not give).
