@@ -130,6 +130,7 @@ let package = Package(
                 "TapioCluster", "TapioWire", "TapioSimulation",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]),
         // Real processes over real TCP on loopback: the binaries are dependencies so that
         // `swift test` builds them.

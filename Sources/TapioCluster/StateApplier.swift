@@ -1,0 +1,130 @@
+import Dispatch
+import Foundation
+import NIOConcurrencyHelpers
+import TapioWire
+
+/// Applies journaled batches to the fleet state on a thread of its own, so that a
+/// connection's event loop only decodes, journals and acknowledges. Prediction is most of the
+/// work per record; done inline it kept every event loop busy and delayed the ACKs of all its
+/// connections behind it, while the ACK only promises that the frame is in the journal (which
+/// rebuilds the state after a crash), not that it has been analysed.
+///
+/// Order: batches are applied in the order they were queued (per node, the order of its
+/// stream), one drainer at a time. Readers call `drain()` first, so what they read includes
+/// every batch queued before (read your acknowledged writes).
+///
+/// Bounded: when more than `maxQueuedRecords` wait, the thread that queues drains the queue
+/// itself before it returns. That thread is a connection's event loop, which then reads no
+/// more until the state has caught up: backpressure to the exporters, whose unacknowledged
+/// frames wait in their windows and spools, instead of unbounded memory here.
+final class StateApplier: @unchecked Sendable {
+    struct Item: Sendable {
+        var node: String
+        var records: [Record]
+    }
+
+    let maxQueuedRecords: Int
+    private let apply: @Sendable (Item) -> Void
+    /// Told after each drain how many batches and records it applied: counted once per drain,
+    /// not per batch, so this thread seldom takes a lock the event loops use per frame.
+    private let applied: @Sendable (_ batches: Int, _ records: Int) -> Void
+
+    private let lock = NIOLock()
+    // Guarded by `lock`.
+    private var pending: [Item] = []
+    private var pendingRecords = 0
+    private var sleeping = false
+    private var running = false
+    private var stopRequested = false
+    private var stalls: UInt64 = 0
+    /// Held while applying: one drainer at a time keeps the queue's order.
+    private let drainLock = NIOLock()
+    private let wakeUp = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(maxQueuedRecords: Int, apply: @escaping @Sendable (Item) -> Void, applied: @escaping @Sendable (_ batches: Int, _ records: Int) -> Void) {
+        precondition(maxQueuedRecords > 0, "StateApplier needs room for records")
+        self.maxQueuedRecords = maxQueuedRecords
+        self.apply = apply
+        self.applied = applied
+    }
+
+    func start() {
+        let alreadyRunning = lock.withLock { () -> Bool in
+            defer { running = true }
+            return running
+        }
+        guard !alreadyRunning else { return }
+        DispatchQueue(label: "tapio.state.applier").async { [self] in run() }
+    }
+
+    /// Applies what is queued, then ends the thread and waits for it.
+    func stop() {
+        let (wasRunning, wake) = lock.withLock { () -> (Bool, Bool) in
+            stopRequested = true
+            defer { sleeping = false }
+            return (running, sleeping)
+        }
+        if wake { wakeUp.signal() }
+        if wasRunning { finished.wait() }
+        drain()
+        lock.withLock { running = false }
+    }
+
+    func enqueue(_ item: Item) {
+        let (wake, over) = lock.withLock { () -> (Bool, Bool) in
+            pending.append(item)
+            pendingRecords += item.records.count
+            defer { sleeping = false }
+            let over = pendingRecords > maxQueuedRecords
+            if over { stalls += 1 }
+            return (sleeping, over)
+        }
+        if wake { wakeUp.signal() }
+        if over { drain() }
+    }
+
+    /// Applies, on the calling thread, everything queued before the call (and whatever else
+    /// is waiting by the time it gets its turn).
+    func drain() {
+        drainLock.withLock {
+            let items = lock.withLock { () -> [Item] in
+                defer { pending = [] }
+                return pending
+            }
+            guard !items.isEmpty else { return }
+            var records = 0
+            for item in items {
+                apply(item)
+                records += item.records.count
+            }
+            lock.withLock { pendingRecords -= records }
+            applied(items.count, records)
+        }
+    }
+
+    /// Records waiting to be applied.
+    var queuedRecords: Int { lock.withLock { pendingRecords } }
+    /// Times a full queue made the queueing thread (a connection's event loop) apply it.
+    var backpressureStalls: UInt64 { lock.withLock { stalls } }
+
+    private func run() {
+        // Named for top -H and perf, as the event loops are (NIO-ELT-...).
+        Thread.current.name = "tapio-apply"
+        while true {
+            let (idle, stopping) = lock.withLock { () -> (Bool, Bool) in
+                let idle = pending.isEmpty
+                if idle { sleeping = true }
+                return (idle, stopRequested)
+            }
+            if idle {
+                if stopping { break }
+                wakeUp.wait()
+                // A wake-up signalled after we stopped sleeping (by `stop`) is left over; harmless.
+                continue
+            }
+            drain()
+        }
+        finished.signal()
+    }
+}
