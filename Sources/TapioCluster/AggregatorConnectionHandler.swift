@@ -56,6 +56,7 @@ final class AggregatorConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        let received = NIODeadline.now()
         host.count { $0.framesReceived += 1; $0.wireBytesReceived += UInt64(frame.header.frameSize) }
         let message: Message
         do {
@@ -77,7 +78,7 @@ final class AggregatorConnectionHandler: ChannelDuplexHandler {
         case .awaitingAuth(let handshake):
             authenticate(context: context, handshake: handshake, message: message)
         case .exporter(let stream):
-            exporterMessage(context: context, stream: stream, frame: frame, message: message)
+            exporterMessage(context: context, stream: stream, frame: frame, message: message, received: received)
         case .subscriber:
             switch message {
             case .heartbeat: break
@@ -129,7 +130,7 @@ final class AggregatorConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func exporterMessage(context: ChannelHandlerContext, stream: StreamKey, frame: WireFrame, message: Message) {
+    private func exporterMessage(context: ChannelHandlerContext, stream: StreamKey, frame: WireFrame, message: Message, received: NIODeadline) {
         switch message {
         case .batch(let sequence, let batch):
             switch host.ingest(stream: stream, frame: frame, batch: batch) {
@@ -140,6 +141,8 @@ final class AggregatorConnectionHandler: ChannelDuplexHandler {
                         guard sequence > self.highestAcked, case .exporter = self.state else { return }
                         self.highestAcked = sequence
                         context.writeAndFlush(self.wrapOutboundOut(Message.ack(sequence: sequence).frame()), promise: nil)
+                        let delay = Double((NIODeadline.now() - received).nanoseconds) / 1e9
+                        self.host.ackSent(afterSeconds: delay)
                     case .failure(let error):
                         self.fail(context: context, ErrorMessage(code: .internalError, message: "journal write failed, not acknowledging: \(error)"))
                     }

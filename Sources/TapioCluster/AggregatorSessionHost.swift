@@ -12,6 +12,8 @@ public protocol AggregatorSessionHost: AnyObject, Sendable {
     /// journal can no longer be made durable.
     func whenDurable(_ journalIndex: UInt64, on eventLoop: any EventLoop) -> EventLoopFuture<Void>
     func count(_ update: (inout PipelineCounters) -> Void)
+    /// An ACK went out `seconds` after its BATCH was received (for the latency histogram).
+    func ackSent(afterSeconds seconds: Double)
     /// A tail client asked for alerts matching `filter`, delivered as ALERT frames.
     func subscribe(channel: any Channel, filter: Subscribe)
     func sessionStarted(_ stream: StreamKey)

@@ -1,7 +1,7 @@
 /// Builds the Prometheus text exposition format (version 0.0.4): one HELP and TYPE line per
 /// family, then its samples, label values escaped as the format requires.
 public struct PrometheusText: Sendable {
-    public enum MetricType: String, Sendable { case counter, gauge }
+    public enum MetricType: String, Sendable { case counter, gauge, histogram }
 
     private var output = ""
     private var declared: Set<String> = []

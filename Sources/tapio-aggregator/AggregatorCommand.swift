@@ -115,7 +115,10 @@ struct AggregatorCommand: AsyncParsableCommand {
             log("cannot start: \(error)")
             throw ExitCode(2)
         }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount, metricsDelegate: EventLoopTickRecorder(core: core))
+        // HTTP has a loop of its own: rendering /metrics for a large fleet takes a while, and
+        // must not delay the frames and ACKs of the connections that share a loop with it.
+        let httpGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let configuration = AggregatorConfiguration(
             host: address.host, port: address.port, token: token, serverName: name,
             limits: WireLimits(maxFrameLength: UInt32(maxFrameBytes)), maxConnections: maxConnections,
@@ -126,7 +129,7 @@ struct AggregatorCommand: AsyncParsableCommand {
             server = try await AggregatorServer.start(configuration: configuration, host: core, group: group)
             if let http, let httpAddress = HostPort(http) {
                 let endpoints = AggregatorEndpoints(core: core, serverName: name)
-                httpServer = try await HTTPEndpointServer.start(host: httpAddress.host, port: httpAddress.port, group: group) {
+                httpServer = try await HTTPEndpointServer.start(host: httpAddress.host, port: httpAddress.port, group: httpGroup) {
                     endpoints.route(method: $0, path: $1, query: $2)
                 }
             }
@@ -134,6 +137,7 @@ struct AggregatorCommand: AsyncParsableCommand {
             log("cannot listen: \(error)")
             core.shutdown()
             try? await group.shutdownGracefully()
+            try? await httpGroup.shutdownGracefully()
             throw ExitCode(2)
         }
         log("listening for frames on \(address.host):\(server.localPort ?? address.port)\(httpServer.map { ", HTTP on port \($0.localPort ?? 0)" } ?? "")\(token.isEmpty ? " (no token)" : "")\(journal.map { ", journal in \($0)" } ?? ", no journal")")
@@ -144,5 +148,6 @@ struct AggregatorCommand: AsyncParsableCommand {
         await httpServer?.close()
         core.shutdown()
         try? await group.shutdownGracefully()
+        try? await httpGroup.shutdownGracefully()
     }
 }

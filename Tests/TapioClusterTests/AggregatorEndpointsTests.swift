@@ -19,11 +19,17 @@ final class AggregatorEndpointsTests: XCTestCase {
         XCTAssertTrue(text.contains(#"tapio_container_memory_usage_bytes{node="node-1",container="shop/api-service",cgroup_id="4242"} 199229440"#), text)
         XCTAssertTrue(text.contains(#"tapio_container_memory_limit_bytes{node="node-1",container="shop/api-service",cgroup_id="4242"} 268435456"#), text)
         XCTAssertTrue(text.contains("tapio_oom_kills_seen_total 1\n"), text)
-        // Every sample line belongs to a family declared before it with HELP and TYPE.
+        XCTAssertTrue(text.contains("# TYPE tapio_ack_delay_seconds histogram\n"), text)
+        XCTAssertTrue(text.contains(#"tapio_ack_delay_seconds_bucket{le="+Inf"} 0"#), text)
+        // Every sample line belongs to a family declared before it with HELP and TYPE (a
+        // histogram's samples are its _bucket, _sum and _count series).
         var declared: Set<String> = []
         for line in text.split(separator: "\n") {
             if line.hasPrefix("# TYPE ") {
-                declared.insert(String(line.split(separator: " ")[2]))
+                let fields = line.split(separator: " ")
+                let name = String(fields[2])
+                declared.insert(name)
+                if fields[3] == "histogram" { declared.formUnion(["_bucket", "_sum", "_count"].map { name + $0 }) }
             } else if !line.hasPrefix("#") {
                 let name = String(line.prefix { $0 != "{" && $0 != " " })
                 XCTAssertTrue(declared.contains(name), "sample before its TYPE: \(line)")
