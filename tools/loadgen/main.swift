@@ -142,6 +142,8 @@ struct Summary: Encodable {
     /// Over every frame, warm-up and drain included.
     var ackLatencyP99AllFramesMs: Double?
     var ackLatencyMaxMs: Double?
+    /// Per second of the run (by when frames were cut): p50 and p99, to see when latency grew.
+    var ackLatencyBySecond: [[Double]]
     var warmUpSeconds: Double
     /// Time for every node to connect and complete its handshake, before any record.
     var connectSeconds: Double
@@ -278,12 +280,18 @@ let elapsed = Double(nowNs() - start) / 1e9
 var nodes: [Summary.Node] = []
 var latencies: [UInt64] = []
 var steadyLatencies: [UInt64] = []
+var bySecond: [[UInt64]] = []
 let warmUpEnd = start + UInt64(options.warmUpSeconds * 1e9)
 for entry in senders {
     let s = entry.ledger.state.withLockedValue { $0 }
     for latency in s.latencies {
         latencies.append(latency.ns)
         if latency.cutNs >= warmUpEnd { steadyLatencies.append(latency.ns) }
+        let second = Int((latency.cutNs &- start) / 1_000_000_000)
+        if latency.cutNs >= start, second < 3600 {
+            while bySecond.count <= second { bySecond.append([]) }
+            bySecond[second].append(latency.ns)
+        }
     }
     nodes.append(.init(
         node: entry.name, epoch: entry.epoch, lastSequence: s.lastSequence, lastAcknowledged: s.lastAcked,
@@ -300,7 +308,12 @@ let summary = Summary(
     nodes: nodes, totalRecordsSent: sent, totalRecordsAcknowledged: acked, seconds: elapsed,
     recordsPerSecond: Double(acked) / produced, ackLatencyP50Ms: percentile(0.5, of: steadyLatencies),
     ackLatencyP99Ms: percentile(0.99, of: steadyLatencies), ackLatencyP99AllFramesMs: percentile(0.99, of: latencies),
-    ackLatencyMaxMs: latencies.last.map { Double($0) / 1e6 }, warmUpSeconds: options.warmUpSeconds, connectSeconds: connectSeconds,
+    ackLatencyMaxMs: latencies.last.map { Double($0) / 1e6 },
+    ackLatencyBySecond: bySecond.map { second in
+        let sorted = second.sorted()
+        return [percentile(0.5, of: sorted) ?? 0, percentile(0.99, of: sorted) ?? 0]
+    },
+    warmUpSeconds: options.warmUpSeconds, connectSeconds: connectSeconds,
     allAcknowledged: nodes.allSatisfy { $0.lastAcknowledged == $0.lastSequence } && sent == acked)
 
 for entry in senders { await entry.sender.stop(drainFor: .milliseconds(100)) }
