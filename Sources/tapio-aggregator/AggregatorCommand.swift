@@ -85,6 +85,7 @@ struct AggregatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        HeapTrimming.limitArenas()
         let token = try tokenFile.map { try SharedToken.read(path: $0) } ?? []
         let address = HostPort(listen)!
         let log: @Sendable (String) -> Void = { line in
@@ -119,6 +120,7 @@ struct AggregatorCommand: AsyncParsableCommand {
         // HTTP has a loop of its own: rendering /metrics for a large fleet takes a while, and
         // must not delay the frames and ACKs of the connections that share a loop with it.
         let httpGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let trimming = HeapTrimming.trimPeriodically(on: httpGroup.next())
         let configuration = AggregatorConfiguration(
             host: address.host, port: address.port, token: token, serverName: name,
             limits: WireLimits(maxFrameLength: UInt32(maxFrameBytes)), maxConnections: maxConnections,
@@ -144,6 +146,7 @@ struct AggregatorCommand: AsyncParsableCommand {
 
         await TerminationSignal.wait()
         log("shutting down")
+        trimming.cancel()
         await server.close()
         await httpServer?.close()
         core.shutdown()
