@@ -70,9 +70,11 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
     }
 
     /// Records journaled but not yet applied before connections must wait (backpressure):
-    /// 50 ms of a 1,000-node fleet at a million records a second, ~8 MB of decoded records
-    /// (200,000 kept 30 MB of transient batches resident after a start-up burst).
-    public static let maxQueuedRecords = 50_000
+    /// 200 ms of a 1,000-node fleet at a million records a second, ~30 MB of decoded records
+    /// at most (the periodic heap trim returns it after a burst). 50,000 (50 ms) made the event
+    /// loops apply the queue themselves ~11 times a second at 1M records/s, each time holding
+    /// every ACK of their connections behind tens of milliseconds of prediction.
+    public static let maxQueuedRecords = 200_000
 
     /// Applies what is queued, stops the committer and closes the journal after a last commit.
     public func shutdown() {
@@ -146,7 +148,7 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
         ackDelays.withLockedValue { $0.observe(seconds: seconds) }
     }
 
-    /// An event loop's tick (a round of I/O and tasks) took `seconds`.
+    /// An event loop's tick (SwiftNIO runs the iteration's tasks; socket reads are not in it) took `seconds`.
     public func eventLoopTicked(seconds: Double) {
         ticks.withLockedValue { $0.observe(seconds: seconds) }
     }

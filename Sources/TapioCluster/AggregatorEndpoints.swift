@@ -57,7 +57,7 @@ public struct AggregatorEndpoints: Sendable {
         out.metric("tapio_journal_errors_total", .counter, help: "Journal write or fsync failures.", c.journalErrors)
         let latencies = core.latencies
         latencies.ackDelay.write("tapio_ack_delay_seconds", help: "From receiving a BATCH to sending the ACK that covers it (journaled and fsynced).", to: &out)
-        latencies.eventLoopTicks.write("tapio_event_loop_tick_seconds", help: "Duration of the event loops' ticks (one round of I/O and tasks); a long tick delays every connection on its loop.", to: &out)
+        latencies.eventLoopTicks.write("tapio_event_loop_tick_seconds", help: "Duration of the event loops' task runs (SwiftNIO ticks: the tasks of one loop iteration, such as the ACK writes after a commit; reading and decoding frames is not included); a long run delays every connection on its loop.", to: &out)
         if let journal = core.journal {
             out.metric("tapio_journal_segments", .gauge, help: "Journal segment files on disk.", journal.segmentPaths.count)
             out.metric("tapio_journal_commits_total", .counter, help: "Group commits (fsyncs) of the journal; each releases the ACKs of every frame appended before it.", core.journalCommits)

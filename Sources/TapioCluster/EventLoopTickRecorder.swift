@@ -1,9 +1,10 @@
 import NIOCore
 import NIOPosix
 
-/// Feeds the aggregator's event loop ticks (one round of I/O and tasks) into its counters:
-/// a long tick delays every connection on that loop, ACKs included, so the tick histogram on
-/// /metrics tells an operator whether the loops are the bottleneck.
+/// Feeds the aggregator's event loop ticks into its counters. SwiftNIO's tick is the task part
+/// of a loop iteration (ACK writes after a commit, timers), not the socket reads and frame
+/// decoding before it: a long tick delays every ACK on that loop, but short ticks do not mean
+/// the loop is idle.
 public struct EventLoopTickRecorder: NIOEventLoopMetricsDelegate {
     private let core: AggregatorCore
 
