@@ -129,6 +129,7 @@ let package = Package(
             dependencies: [
                 "TapioCluster", "TapioWire", "TapioSimulation",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]),

@@ -25,6 +25,8 @@ final class AggregatorConnectionHandler: ChannelDuplexHandler {
     private var state: State = .closing
     private var handshakeTimer: Scheduled<Void>?
     private var highestAcked: UInt64 = 0
+    /// This loop's ACK outbox, from the host on first use.
+    private var outbox: AckOutbox?
     private var peer = "?"
 
     init(host: any AggregatorSessionHost, handshakeTimeout: TimeAmount, makeHandshake: @escaping () -> ServerHandshake) {
@@ -135,18 +137,12 @@ final class AggregatorConnectionHandler: ChannelDuplexHandler {
         case .batch(let sequence, let batch):
             switch host.ingest(stream: stream, frame: frame, batch: batch) {
             case .applied(let index), .duplicate(let index):
-                host.whenDurable(index, on: context.eventLoop).assumeIsolated().whenComplete { result in
-                    switch result {
-                    case .success:
-                        guard sequence > self.highestAcked, case .exporter = self.state else { return }
-                        self.highestAcked = sequence
-                        context.writeAndFlush(self.wrapOutboundOut(Message.ack(sequence: sequence).frame()), promise: nil)
-                        let delay = Double((NIODeadline.now() - received).nanoseconds) / 1e9
-                        self.host.ackSent(afterSeconds: delay)
-                    case .failure(let error):
+                outbox(context).add(
+                    index: index, sequence: sequence, received: received,
+                    acknowledge: { sequence, received in self.acknowledge(context: context, sequence: sequence, received: received) },
+                    fail: { error in
                         self.fail(context: context, ErrorMessage(code: .internalError, message: "journal write failed, not acknowledging: \(error)"))
-                    }
-                }
+                    })
             case .failed(let why):
                 fail(context: context, ErrorMessage(code: .internalError, message: why))
             }
@@ -160,6 +156,27 @@ final class AggregatorConnectionHandler: ChannelDuplexHandler {
         default:
             fail(context: context, ErrorMessage(code: .protocolViolation, message: "\(message.type) is not expected from an exporter"))
         }
+    }
+
+    /// After each socket read: ACKs of this loop's connections whose frames became durable
+    /// meanwhile go out now, not after the loop's whole round of reads.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        outbox?.flush()
+        context.fireChannelReadComplete()
+    }
+
+    private func outbox(_ context: ChannelHandlerContext) -> AckOutbox {
+        if let outbox { return outbox }
+        let made = host.ackOutbox(on: context.eventLoop)
+        outbox = made
+        return made
+    }
+
+    private func acknowledge(context: ChannelHandlerContext, sequence: UInt64, received: NIODeadline) {
+        guard sequence > highestAcked, case .exporter = state else { return }
+        highestAcked = sequence
+        context.writeAndFlush(wrapOutboundOut(Message.ack(sequence: sequence).frame()), promise: nil)
+        host.ackSent(afterSeconds: Double((NIODeadline.now() - received).nanoseconds) / 1e9)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

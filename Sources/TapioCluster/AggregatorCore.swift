@@ -30,6 +30,8 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
     /// Applies journaled batches to the state off the event loops (nil without a journal:
     /// then batches are applied where they arrive, under the lock that dedups them).
     private var applier: StateApplier?
+    /// One ACK outbox per event loop, made on first use (see `ackOutbox(on:)`).
+    private let outboxes = NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<AckOutbox>]>([:])
 
     /// Opens the journal in `journalDirectory` (nil: no durability, acks immediately) and
     /// rebuilds the state from it before any connection is served.
@@ -130,12 +132,28 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
 
     /// Group commits (fsyncs) the journal has made.
     public var journalCommits: UInt64 { committer?.commitCount ?? 0 }
-    /// How long frames waited, once journaled, for the fsync that made them durable.
-    public var journalDurableWaits: LatencyHistogram { committer?.durableWaits ?? LatencyHistogram() }
+    /// How long each group commit (write and fsync) took.
+    public var journalCommitDurations: LatencyHistogram { committer?.commitDurations ?? LatencyHistogram() }
 
-    public func whenDurable(_ journalIndex: UInt64, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
-        guard let committer else { return eventLoop.makeSucceededVoidFuture() }
-        return committer.whenDurable(journalIndex, on: eventLoop).map { _ in }
+    public func ackOutbox(on eventLoop: any EventLoop) -> AckOutbox {
+        eventLoop.preconditionInEventLoop()
+        let key = ObjectIdentifier(eventLoop)
+        if let bound = outboxes.withLockedValue({ $0[key] }) { return bound.value }
+        let committer = committer
+        let outbox = AckOutbox(eventLoop: eventLoop) {
+            guard let committer else { return .success(.max) }  // no journal: nothing to wait for
+            return committer.durableOutcome.mapError { $0 }
+        }
+        let bound = NIOLoopBound(outbox, eventLoop: eventLoop)
+        outboxes.withLockedValue { $0[key] = bound }
+        // After every commit, one task per loop flushes its outbox (the reads in between
+        // flush it too: see AckOutbox).
+        let waiting = outbox.waiting
+        _ = committer?.addListener { outcome in
+            guard waiting.withLockedValue({ $0 }) else { return }
+            eventLoop.execute { bound.value.flush(outcome.mapError { $0 }) }
+        }
+        return outbox
     }
 
     public func count(_ update: (inout PipelineCounters) -> Void) {

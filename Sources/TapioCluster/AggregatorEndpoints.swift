@@ -61,7 +61,7 @@ public struct AggregatorEndpoints: Sendable {
         if let journal = core.journal {
             out.metric("tapio_journal_segments", .gauge, help: "Journal segment files on disk.", journal.segmentPaths.count)
             out.metric("tapio_journal_commits_total", .counter, help: "Group commits (fsyncs) of the journal; each releases the ACKs of every frame appended before it.", core.journalCommits)
-            core.journalDurableWaits.write("tapio_journal_durable_wait_seconds", help: "From a frame's append to the journal to the fsync that made it durable.", to: &out)
+            core.journalCommitDurations.write("tapio_journal_commit_seconds", help: "Duration of each group commit (write and fsync); a frame appended during one waits for the next.", to: &out)
         }
         let ledger = core.ledger
         out.family("tapio_stream_last_applied_sequence", .gauge, help: "Highest BATCH sequence applied per exporter stream.")

@@ -8,9 +8,9 @@ public protocol AggregatorSessionHost: AnyObject, Sendable {
     /// exporter may forget everything up to it.
     func resumeSequence(for stream: StreamKey) throws -> UInt64
     func ingest(stream: StreamKey, frame: WireFrame, batch: RecordBatch) -> BatchAdmission
-    /// Succeeds on `eventLoop` once the journal is durable up to `journalIndex`; fails if the
-    /// journal can no longer be made durable.
-    func whenDurable(_ journalIndex: UInt64, on eventLoop: any EventLoop) -> EventLoopFuture<Void>
+    /// The outbox of `eventLoop` (called on it): ACKs queued there go out once the journal is
+    /// durable up to their frame's index, or fail if it can no longer be made durable.
+    func ackOutbox(on eventLoop: any EventLoop) -> AckOutbox
     func count(_ update: (inout PipelineCounters) -> Void)
     /// An ACK went out `seconds` after its BATCH was received (for the latency histogram).
     func ackSent(afterSeconds seconds: Double)

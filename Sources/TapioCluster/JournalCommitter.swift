@@ -32,7 +32,6 @@ public final class JournalCommitter: @unchecked Sendable {
 
     private struct Waiter {
         var index: UInt64
-        var since: NIODeadline
         var complete: @Sendable (Result<UInt64, JournalError>) -> Void
     }
 
@@ -46,7 +45,7 @@ public final class JournalCommitter: @unchecked Sendable {
     private var running = false
     private var stopRequested = false
     private var commits: UInt64 = 0
-    private var waits = LatencyHistogram()
+    private var commitTimes = LatencyHistogram()
     /// True while the flush thread sleeps waiting for appends (guarded by `lock`).
     private var sleeping = false
     private let wakeUp = DispatchSemaphore(value: 0)
@@ -93,9 +92,13 @@ public final class JournalCommitter: @unchecked Sendable {
     public var durableIndex: UInt64 { lock.withLock { durable } }
     /// Commits performed (those that had something to write).
     public var commitCount: UInt64 { lock.withLock { commits } }
-    /// How long waiters waited for their index to become durable.
-    public var durableWaits: LatencyHistogram { lock.withLock { waits } }
+    /// How long each commit (write and fsync) took: a frame waits for at most two of them.
+    public var commitDurations: LatencyHistogram { lock.withLock { commitTimes } }
     public var failureCause: JournalError? { lock.withLock { failure } }
+    /// The durable index, or why the journal stopped: one look under the lock.
+    public var durableOutcome: Result<UInt64, JournalError> {
+        lock.withLock { failure.map { .failure($0) } ?? .success(durable) }
+    }
 
     /// A future, on `eventLoop`, that succeeds with the durable index once `index` is durable
     /// (at once if it already is) or fails when the journal stops.
@@ -111,7 +114,7 @@ public final class JournalCommitter: @unchecked Sendable {
         let now = lock.withLock { () -> Result<UInt64, JournalError>? in
             if index <= durable { return .success(durable) }
             if let failure { return .failure(failure) }
-            waiters.append(Waiter(index: index, since: .now(), complete: body))
+            waiters.append(Waiter(index: index, complete: body))
             return nil
         }
         if let now { body(now) }
@@ -136,11 +139,14 @@ public final class JournalCommitter: @unchecked Sendable {
     @discardableResult
     public func commitNow() throws(JournalError) -> UInt64 {
         let result: Result<UInt64, JournalError>
+        let started = NIODeadline.now()
         do {
             result = .success(try journal.commit())
         } catch {
             result = .failure(error)
         }
+        let seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+        lock.withLock { commitTimes.observe(seconds: seconds) }
         publish(result)
         return try result.get()
     }
@@ -176,11 +182,9 @@ public final class JournalCommitter: @unchecked Sendable {
                 if index > durable { commits += 1 }
                 durable = max(durable, index)
                 var ready: [Waiter] = []
-                let now = NIODeadline.now()
                 var index = 0
                 while index < waiters.count {
                     if waiters[index].index <= durable {
-                        waits.observe(seconds: Double((now - waiters[index].since).nanoseconds) / 1e9)
                         ready.append(waiters[index])
                         waiters[index] = waiters[waiters.count - 1]
                         waiters.removeLast()
