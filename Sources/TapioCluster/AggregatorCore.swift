@@ -73,9 +73,10 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
 
     /// Records journaled but not yet applied before connections must wait (backpressure):
     /// 200 ms of a 1,000-node fleet at a million records a second, ~30 MB of decoded records
-    /// at most (the periodic heap trim returns it after a burst). 50,000 (50 ms) made the event
-    /// loops apply the queue themselves ~11 times a second at 1M records/s, each time holding
-    /// every ACK of their connections behind tens of milliseconds of prediction.
+    /// at most (the periodic heap trim returns it after a burst). Past it a loop applies a
+    /// share of the queue per frame (see StateApplier). 50,000 made the loops apply the whole
+    /// queue ~11 times a second at 1M records/s, each time holding every ACK of their
+    /// connections behind tens of milliseconds of prediction.
     public static let maxQueuedRecords = 200_000
 
     /// Applies what is queued, stops the committer and closes the journal after a last commit.
