@@ -55,6 +55,11 @@ public struct AggregatorEndpoints: Sendable {
         out.metric("tapio_handshake_timeouts_total", .counter, help: "Connections closed for not authenticating in time.", c.handshakeTimeouts)
         out.metric("tapio_idle_timeouts_total", .counter, help: "Connections closed for silence past the idle timeout.", c.idleTimeouts)
         out.metric("tapio_journal_errors_total", .counter, help: "Journal write or fsync failures.", c.journalErrors)
+        if let heap = HeapUsage.current() {
+            out.family("tapio_heap_bytes", .gauge, help: "Process heap (glibc malloc): in_use is allocated, free is held by the allocator (fragmentation, once trimmed).")
+            out.sample("tapio_heap_bytes", [("state", "in_use")], heap.inUseBytes)
+            out.sample("tapio_heap_bytes", [("state", "free")], heap.freeBytes)
+        }
         let latencies = core.latencies
         latencies.ackDelay.write("tapio_ack_delay_seconds", help: "From receiving a BATCH to sending the ACK that covers it (journaled and fsynced).", to: &out)
         latencies.eventLoopTicks.write("tapio_event_loop_tick_seconds", help: "Duration of the event loops' task runs (SwiftNIO ticks: the tasks of one loop iteration, such as the ACK writes after a commit; reading and decoding frames is not included); a long run delays every connection on its loop.", to: &out)

@@ -22,6 +22,7 @@ public final class AggregatorServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 256, initial: 1024, maximum: 65536))
             .childChannelInitializer { channel in
                 let admitted = open.withLockedValue { channels -> Bool in
                     guard channels.count < configuration.maxConnections else { return false }

@@ -45,28 +45,9 @@ final class ContainerFootprintTests: XCTestCase {
         return withExtendedLifetime(state) { Double(after - before) / Double(nodes * containers) }
     }
 
-    /// Bytes of heap in use, from glibc's `malloc_info` totals: memory obtained from the
-    /// system minus what sits free in the allocator (mmapped chunks are in use).
     static func heapInUse() throws -> Int {
-        typealias MallocInfo = @convention(c) (Int32, UnsafeMutablePointer<FILE>?) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_info") else { throw XCTSkip("no malloc_info") }
-        let mallocInfo = unsafeBitCast(symbol, to: MallocInfo.self)
-        var buffer: UnsafeMutablePointer<CChar>?
-        var length = 0
-        guard let stream = open_memstream(&buffer, &length) else { throw XCTSkip("no open_memstream") }
-        _ = mallocInfo(0, stream)
-        fclose(stream)
-        defer { free(buffer) }
-        let xml = String(cString: buffer!)
-        // The totals after the last </heap>: <total type="fast|rest|mmap" ... size="N"/>, <system type="current" size="N"/>.
-        let totals = xml.components(separatedBy: "</heap>").last ?? ""
-        func size(_ tag: String) -> Int {
-            guard let line = totals.split(separator: "\n").first(where: { $0.contains(tag) }),
-                let range = line.range(of: "size=\"")
-            else { return 0 }
-            return Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0
-        }
-        return size("<system type=\"current\"") - size("<total type=\"fast\"") - size("<total type=\"rest\"") + size("<total type=\"mmap\"")
+        guard let usage = HeapUsage.current() else { throw XCTSkip("no malloc_info") }
+        return usage.inUseBytes
     }
     #endif
 
