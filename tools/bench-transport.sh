@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-output=bench/transport.md nodes=1000 containers=20 rates="200 500 1000 2000" step_seconds=15 loadgen_threads=2 memory_seconds=40 memory_only=0
+output=bench/transport.md nodes=1000 containers=20 rates="200 500 1000 1200 2000" step_seconds=15 loadgen_threads=2 memory_seconds=40 memory_only=0
 bin=${TAPIO_BIN:-bin}
 warm_up=2  # seconds of each step whose frames are left out of the latency percentiles
 while (($#)); do
