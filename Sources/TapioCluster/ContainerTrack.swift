@@ -117,11 +117,13 @@ public struct ContainerTrack: Sendable {
 
     public var latest: Reading? {
         get {
-            let fields = storage.fields
-            guard fields.present.contains(.latest) else { return nil }
+            // Field by field: `let fields = storage.fields` would copy the whole track (the
+            // predictor and names included, with their retains) to read a few numbers.
+            let storage = storage
+            guard storage.fields.present.contains(.latest) else { return nil }
             return Reading(
-                usageBytes: fields.latestUsageBytes, inactiveFileBytes: fields.latestInactiveFileBytes,
-                effectiveLimitBytes: fields.present.contains(.latestLimit) ? fields.latestLimitBytes : nil)
+                usageBytes: storage.fields.latestUsageBytes, inactiveFileBytes: storage.fields.latestInactiveFileBytes,
+                effectiveLimitBytes: storage.fields.present.contains(.latestLimit) ? storage.fields.latestLimitBytes : nil)
         }
         set {
             let storage = unique()
@@ -150,12 +152,12 @@ public struct ContainerTrack: Sendable {
 
     public var episode: AlertEpisode? {
         get {
-            let fields = storage.fields
-            guard fields.present.contains(.episode) else { return nil }
+            let storage = storage
+            guard storage.fields.present.contains(.episode) else { return nil }
             return AlertEpisode(
-                startedNs: fields.episodeStartedNs,
-                predictedKillNs: fields.present.contains(.predictedKill) ? fields.episodePredictedKillNs : nil,
-                peak: fields.episodePeak)
+                startedNs: storage.fields.episodeStartedNs,
+                predictedKillNs: storage.fields.present.contains(.predictedKill) ? storage.fields.episodePredictedKillNs : nil,
+                peak: storage.fields.episodePeak)
         }
         set {
             let storage = unique()
@@ -174,8 +176,8 @@ public struct ContainerTrack: Sendable {
     /// The process with the largest resident memory seen last in this cgroup.
     public var topProcess: (pid: UInt32, residentBytes: UInt64)? {
         get {
-            let fields = storage.fields
-            return fields.present.contains(.topProcess) ? (fields.topProcessPid, fields.topProcessResidentBytes) : nil
+            let storage = storage
+            return storage.fields.present.contains(.topProcess) ? (storage.fields.topProcessPid, storage.fields.topProcessResidentBytes) : nil
         }
         set {
             let storage = unique()
