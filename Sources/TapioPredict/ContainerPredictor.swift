@@ -2,7 +2,7 @@
 ///
 /// Feed every sample to `observe(_:)`; call `assess(nowSeconds:)` as often as wanted (it returns
 /// the previous assessment until a new sample arrives, so only new samples count toward
-/// hysteresis). Everything is fixed-size: the history keeps about 700 bytes of heap and an
+/// hysteresis). Everything is fixed-size: the history keeps about 600 bytes of heap and an
 /// assessment allocates nothing on the heap. A fleet keeps one per container, so the latest
 /// sample and assessment are kept packed (`PackedObservation`, `PackedAssessment`).
 public struct ContainerPredictor: Sendable {

@@ -13,15 +13,15 @@ import XCTest
 final class ContainerFootprintTests: XCTestCase {
     func testATrackedContainerKeepsItsMeasuredHeapFootprint() throws {
         #if canImport(Glibc)
-        // Measured: about 1420 bytes without names (cgroup ids only: track, predictor, its
-        // 700-byte history), about 1760 with Kubernetes names (cgroup path, pod, workload, and
+        // Measured: about 1320 bytes without names (cgroup ids only: track, predictor, its
+        // 600-byte history), about 1640 with Kubernetes names (cgroup path, pod, workload, and
         // the workload's replica set). The bounds leave ~5% for allocator noise, so a lost
         // saving (packed history, flattened track, interned names) fails here.
         let bare = try Self.heapPerContainer(withNames: false)
         let named = try Self.heapPerContainer(withNames: true)
         print(String(format: "heap per tracked container: %.0f bytes, %.0f with Kubernetes names", bare, named))
-        XCTAssertLessThanOrEqual(bare, 1500)
-        XCTAssertLessThanOrEqual(named, 1850)
+        XCTAssertLessThanOrEqual(bare, 1390)
+        XCTAssertLessThanOrEqual(named, 1720)
         #else
         throw XCTSkip("needs glibc's malloc_info")
         #endif

@@ -44,9 +44,9 @@ final class ThroughputTests: XCTestCase {
         for t in 0..<7200 {
             history.record(timeSeconds: Double(t), bytes: UInt64(t) << 20)
         }
-        // 50 buckets of 14 bytes (the allocator may round the capacity up a little), array header
+        // 50 buckets of 12 bytes (the allocator may round the capacity up a little), array header
         // aside; inline, the predictor is what a fleet keeps per container besides its names.
-        XCTAssertLessThanOrEqual(history.heapBytes, 720)
+        XCTAssertLessThanOrEqual(history.heapBytes, 624)
         XCTAssertLessThanOrEqual(MemoryLayout<ContainerPredictor>.size, 360)
         print("history: \(history.heapBytes) bytes of heap, inline \(MemoryLayout<CompactHistory>.size) bytes; predictor inline \(MemoryLayout<ContainerPredictor>.size) bytes")
         withUnsafeTemporaryAllocation(of: EnvelopePoint.self, capacity: CompactHistory.maximumPointCount) { buffer in
