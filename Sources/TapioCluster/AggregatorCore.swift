@@ -204,10 +204,11 @@ public final class AggregatorCore: AggregatorSessionHost, @unchecked Sendable {
         count { $0.recordsApplied += UInt64(records.count) }
     }
 
-    /// Records journaled and waiting to be applied, and how often a full queue made a
-    /// connection wait for the state to catch up (read without catching up).
-    public var applyQueue: (records: Int, backpressureStalls: UInt64) {
-        (applier?.queuedRecords ?? 0, applier?.backpressureStalls ?? 0)
+    /// Records journaled and waiting to be applied, how often a full queue made a connection
+    /// wait for the state to catch up, and how often the applier fell behind and took the
+    /// event loops' priority (read without catching up).
+    public var applyQueue: (records: Int, backpressureStalls: UInt64, catchUps: UInt64) {
+        (applier?.queuedRecords ?? 0, applier?.backpressureStalls ?? 0, applier?.catchUps ?? 0)
     }
 
     /// Applies every batch journaled so far (readers call this first, so that what they read

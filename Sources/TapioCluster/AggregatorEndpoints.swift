@@ -42,6 +42,7 @@ public struct AggregatorEndpoints: Sendable {
         let c = core.pipelineCounters
         out.metric("tapio_apply_queue_records", .gauge, help: "Records journaled (and acknowledged) but not yet applied to the fleet state.", queue.records)
         out.metric("tapio_apply_backpressure_total", .counter, help: "Times the apply queue was full and a connection applied it before reading more.", queue.backpressureStalls)
+        out.metric("tapio_apply_catch_ups_total", .counter, help: "Times the applier fell half way to the queue bound and left its low priority to catch up.", queue.catchUps)
         out.metric("tapio_frames_received_total", .counter, help: "Frames received on all connections.", c.framesReceived)
         out.metric("tapio_batches_applied_total", .counter, help: "BATCH frames applied (exactly once).", c.batchesApplied)
         out.metric("tapio_batches_duplicate_total", .counter, help: "BATCH frames dropped as already applied (resends).", c.duplicateBatches)

@@ -19,6 +19,7 @@ final class AggregatorEndpointsTests: XCTestCase {
         XCTAssertTrue(text.contains(#"tapio_container_memory_usage_bytes{node="node-1",container="shop/api-service",cgroup_id="4242"} 199229440"#), text)
         XCTAssertTrue(text.contains(#"tapio_container_memory_limit_bytes{node="node-1",container="shop/api-service",cgroup_id="4242"} 268435456"#), text)
         XCTAssertTrue(text.contains("tapio_oom_kills_seen_total 1\n"), text)
+        XCTAssertTrue(text.contains("# TYPE tapio_apply_catch_ups_total counter\ntapio_apply_catch_ups_total 0\n"), text)
         XCTAssertTrue(text.contains("# TYPE tapio_ack_delay_seconds histogram\n"), text)
         XCTAssertTrue(text.contains(#"tapio_ack_delay_seconds_bucket{le="+Inf"} 0"#), text)
         // Every sample line belongs to a family declared before it with HELP and TYPE (a
