@@ -218,6 +218,10 @@ journal_fs=$(df -T "$tmp" | awk 'NR == 2 {print $2}')
 kept_up() { awk -v s="$step_seconds" '$8 == "true" && $2 >= 0.95 * $5 && $9 <= s + 1.5' "$tmp/steps.txt"; }
 read -r best_rate best_applied best_agg best_lg best_sent best_p50 best_p99 _ < <(kept_up | sort -k2,2n | tail -1)
 [[ -n ${best_rate:-} ]] || { best_rate=none best_applied=0 best_agg=- best_lg=- best_p50=-1 best_p99=-1; }
+# The latency target is read at the throughput target: the lowest step that kept up with at
+# least 1,000,000 records/s offered (the best step's latency, at a higher rate, is shown too).
+read -r target_rate target_applied _ _ _ target_p50 target_p99 _ < <(kept_up | awk -v n="$nodes" '$1 * n >= 1000000' | sort -k1,1n | head -1)
+[[ -n ${target_rate:-} ]] || { target_rate=none target_applied=0 target_p50=-1 target_p99=-1; }
 top_applied=$(sort -k2,2n "$tmp/steps.txt" | tail -1 | cut -d' ' -f2)
 verdict_min() { awk -v v="$1" -v limit="$2" 'BEGIN {print (v >= limit) ? "met" : "**not met**"}'; }
 mkdir -p "$(dirname "$output")"
@@ -237,7 +241,8 @@ Load average before $load_before, after $load_after.
 | figure | value | target |
 |---|---|---|
 | records/s applied, best step that kept up ($best_rate records/s per node offered; see below) | $(fmt "$best_applied") | ≥ 1,000,000: $(verdict_min "$best_applied" 1000000) |
-| ack latency p50 / p99 at that step (frames cut after the first $warm_up s) | $(printf "%.1f" "$best_p50") ms / $(printf "%.1f" "$best_p99") ms | p99 ≤ 50 ms: $(verdict_max "$best_p99" 50) |
+| ack latency p50 / p99 at 1,000,000 records/s: the lowest step that kept up with at least that offered ($target_rate records/s per node; frames cut after the first $warm_up s) | $(printf "%.1f" "$target_p50") ms / $(printf "%.1f" "$target_p99") ms | p99 ≤ 50 ms: $(verdict_max "$target_p99" 50) |
+| ack latency p50 / p99 at the best step | $(printf "%.1f" "$best_p50") ms / $(printf "%.1f" "$best_p99") ms | |
 | aggregator / load generator CPU at that step (% of $cores cores) | $best_agg% / $best_lg% | |
 | highest records/s applied in any step | $(fmt "$top_applied") | |
 $(memory_rows)
