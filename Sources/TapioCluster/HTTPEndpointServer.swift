@@ -3,8 +3,10 @@ import NIOHTTP1
 import NIOPosix
 
 /// A small HTTP/1.1 server for the aggregator's endpoints (/healthz, /api/v1/status,
-/// /metrics). Routes are plain functions from method and path to a whole response; request
-/// bodies are refused, so a client cannot make it buffer anything.
+/// /metrics). Routes are plain functions from method and path to a response, whole or made in
+/// pieces while it is sent (chunked, the next piece made only while the connection can take
+/// more: a slow scraper holds a few pieces, not the document); request bodies are ignored, so
+/// a client cannot make it buffer anything.
 public final class HTTPEndpointServer: Sendable {
     public typealias Route = @Sendable (_ method: String, _ path: String, _ query: String) -> HTTPResponse
 
@@ -39,6 +41,8 @@ private final class RouteHandler: ChannelInboundHandler {
 
     private let route: HTTPEndpointServer.Route
     private var head: HTTPRequestHead?
+    /// The body being sent in pieces, and whether the connection stays open after it.
+    private var sending: (pieces: any HTTPBodyPieces, keepAlive: Bool)?
 
     init(route: @escaping HTTPEndpointServer.Route) { self.route = route }
 
@@ -60,19 +64,59 @@ private final class RouteHandler: ChannelInboundHandler {
             }
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: response.contentType)
-            headers.add(name: "Content-Length", value: String(response.body.count))
             let keepAlive = request.isKeepAlive
             if !keepAlive { headers.add(name: "Connection", value: "close") }
+            var body = response.body
+            let chunked = response.pieces != nil && request.method != .HEAD && (request.version.major, request.version.minor) >= (1, 1)
+            if let pieces = response.pieces, !chunked {
+                // HTTP/1.0 has no chunks, and HEAD needs the length: the whole body, as before.
+                body = Array(pieces().collect().utf8)
+            }
+            if !chunked { headers.add(name: "Content-Length", value: String(body.count)) }
+            // Without a Content-Length, SwiftNIO's encoder frames an HTTP/1.1 body as chunks.
             let responseHead = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
             context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            if chunked, let pieces = response.pieces {
+                sending = (pieces(), keepAlive)
+                sendPieces(context: context)
+                return
+            }
             if request.method != .HEAD {
-                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
             }
-            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-            if !keepAlive {
-                let channel = context.channel
-                done.whenComplete { _ in channel.close(promise: nil) }
-            }
+            finish(context: context, keepAlive: keepAlive)
         }
+    }
+
+    /// Writes pieces while the channel is writable; `channelWritabilityChanged` resumes.
+    private func sendPieces(context: ChannelHandlerContext) {
+        while let (pieces, keepAlive) = sending, context.channel.isActive, context.channel.isWritable {
+            guard let piece = pieces.next() else {
+                sending = nil
+                finish(context: context, keepAlive: keepAlive)
+                return
+            }
+            var buffer = context.channel.allocator.buffer(capacity: piece.utf8.count)
+            buffer.writeString(piece)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+    }
+
+    private func finish(context: ChannelHandlerContext, keepAlive: Bool) {
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            let channel = context.channel
+            done.whenComplete { _ in channel.close(promise: nil) }
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if sending != nil, context.channel.isWritable { sendPieces(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        sending = nil  // the peer left mid-body: stop making it
+        context.fireChannelInactive()
     }
 }

@@ -10,6 +10,13 @@ public struct PrometheusText: Sendable {
 
     public var text: String { output }
 
+    /// Text written since the last call; families stay declared, so an exposition can be
+    /// sent in pieces without repeating a HELP or TYPE line.
+    public mutating func takeText() -> String {
+        defer { output = "" }
+        return output
+    }
+
     /// Declares a family once; samples may follow in any number.
     public mutating func family(_ name: String, _ type: MetricType, help: String) {
         guard declared.insert(name).inserted else { return }
