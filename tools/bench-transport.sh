@@ -145,18 +145,21 @@ memory_step() {
   read -r _ _ _ _ _ _ _ _ _ mem_tracked mem_rss _ <<<"$step"
   mem_idle=$rss_idle
   memory_steps+=("$1 $step")
-  # One /metrics scrape of the loaded aggregator: how far its RSS peaks above where it was
-  # (writing 5 to clear_refs resets VmHWM, the peak).
-  echo 5 >"/proc/$aggregator/clear_refs"
+  read -r scrape_bytes scrape_rise_kb < <(peak_during_get /metrics)
+  read -r status_bytes status_rise_kb < <(peak_during_get /api/v1/status)
+}
+# One GET of the loaded aggregator: bytes received, and how far its RSS peaked above where it
+# was (writing 5 to clear_refs resets VmHWM, the peak).
+peak_during_get() {
   local before
+  echo 5 >"/proc/$aggregator/clear_refs"
   before=$(rss_kb "$aggregator")
-  curl -sf --max-time 60 "http://127.0.0.1:$http_port/metrics" >"$tmp/metrics.txt" || die "/metrics failed"
-  scrape_bytes=$(wc -c <"$tmp/metrics.txt")
-  scrape_rise_kb=$(($(awk '$1 == "VmHWM:" {print $2}' "/proc/$aggregator/status") - before))
+  curl -sf --max-time 60 "http://127.0.0.1:$http_port$1" >"$tmp/get.out" || die "$1 failed"
+  echo "$(wc -c <"$tmp/get.out") $(($(awk '$1 == "VmHWM:" {print $2}' "/proc/$aggregator/status") - before))"
 }
 memory_steps=()
 memory_step "$containers"
-tracked_1=$mem_tracked idle_1=$mem_idle rss_1=$mem_rss scrape_bytes_1=$scrape_bytes scrape_rise_1=$scrape_rise_kb
+tracked_1=$mem_tracked idle_1=$mem_idle rss_1=$mem_rss scrape_bytes_1=$scrape_bytes scrape_rise_1=$scrape_rise_kb status_bytes_1=$status_bytes status_rise_1=$status_rise_kb
 memory_step $((containers * 2))
 tracked_2=$mem_tracked idle_2=$mem_idle rss_2=$mem_rss
 per_container=$(awk -v r="$rss_1" -v r0="$idle_1" -v n="$tracked_1" 'BEGIN {printf "%.2f", n ? (r - r0) / n : 0}')
@@ -173,11 +176,12 @@ memory_rows() {
 | the same with $((containers * 2)) per node | $per_container_2 KiB ($(((rss_2 - idle_2) / 1024)) MiB / $(fmt "$tracked_2")) | |
 | marginal memory per container ($(fmt "$tracked_1") → $(fmt "$tracked_2") containers) | $marginal KiB | ≤ 2 KiB: $(verdict_max "$marginal" 2) |
 | RSS peak during one /metrics scrape above RSS before it, $containers per node ($(fmt "$scrape_bytes_1") bytes of text) | $(awk -v k="$scrape_rise_1" 'BEGIN {printf "%.1f", k / 1024}') MiB | |
+| the same for one /api/v1/status with its containers ($(fmt "$status_bytes_1") bytes of JSON) | $(awk -v k="$status_rise_1" 'BEGIN {printf "%.1f", k / 1024}') MiB | |
 EOF
 }
 memory_details() {
   cat <<EOF
-- Memory: each figure from a fresh aggregator fed for $memory_seconds s at 2 simulated seconds per second ($((10 * containers)) and $((20 * containers)) records/s per node: about 5 records per container per simulated second), far below capacity, so no backlog inflates it, and past the predictors' 60 s warm-up, so every container holds its full predictor history. RSS is read at the end of the load window, all nodes connected. Then one \`curl /metrics\`: its row is the peak RSS during the scrape (VmHWM, reset just before through clear_refs) minus the RSS before it.
+- Memory: each figure from a fresh aggregator fed for $memory_seconds s at 2 simulated seconds per second ($((10 * containers)) and $((20 * containers)) records/s per node: about 5 records per container per simulated second), far below capacity, so no backlog inflates it, and past the predictors' 60 s warm-up, so every container holds its full predictor history. RSS is read at the end of the load window, all nodes connected. Then one \`curl /metrics\` and one of \`/api/v1/status\`: their rows are the peak RSS during each (VmHWM, reset just before through clear_refs) minus the RSS before it.
 
 | containers per node | containers tracked | aggregator RSS before load, MiB | under load, MiB | per container, KiB |
 |---|---|---|---|---|

@@ -22,13 +22,10 @@ public struct AggregatorEndpoints: Sendable {
             }
             return .text("ok\n")
         case "/api/v1/status":
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             let containers = !query.split(separator: "&").contains("containers=false")
-            guard let body = try? encoder.encode(StatusDocument(core: core, serverName: serverName, includeContainers: containers)) else {
-                return .text("cannot encode status\n", status: 500)
-            }
-            return .json(Array(body))
+            return .json(pieces: { [core, serverName] in
+                StatusExposition(core: core, serverName: serverName, includeContainers: containers)
+            })
         case "/metrics":
             return .prometheus(pieces: { [core] in MetricsExposition(core: core) })
         default:

@@ -66,12 +66,9 @@ private final class RouteHandler: ChannelInboundHandler {
             headers.add(name: "Content-Type", value: response.contentType)
             let keepAlive = request.isKeepAlive
             if !keepAlive { headers.add(name: "Connection", value: "close") }
-            var body = response.body
             let chunked = response.pieces != nil && request.method != .HEAD && (request.version.major, request.version.minor) >= (1, 1)
-            if let pieces = response.pieces, !chunked {
-                // HTTP/1.0 has no chunks, and HEAD needs the length: the whole body, as before.
-                body = Array(pieces().collect().utf8)
-            }
+            // HTTP/1.0 has no chunks, and HEAD needs the length: the whole body, as before.
+            let body = chunked ? [] : response.wholeBody
             if !chunked { headers.add(name: "Content-Length", value: String(body.count)) }
             // Without a Content-Length, SwiftNIO's encoder frames an HTTP/1.1 body as chunks.
             let responseHead = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: response.status), headers: headers)

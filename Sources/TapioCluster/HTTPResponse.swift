@@ -29,6 +29,14 @@ public struct HTTPResponse: Sendable {
         HTTPResponse(status: status, contentType: "application/json", body: bytes)
     }
 
+    /// JSON made while it is sent.
+    public static func json(pieces: @escaping @Sendable () -> any HTTPBodyPieces) -> HTTPResponse {
+        HTTPResponse(status: 200, contentType: "application/json", pieces: pieces)
+    }
+
+    /// The whole body, made now if it is made in pieces (tests, HTTP/1.0, HEAD).
+    public var wholeBody: [UInt8] { pieces.map { Array($0().collect().utf8) } ?? body }
+
     /// Prometheus text exposition format 0.0.4, made while it is sent.
     public static func prometheus(pieces: @escaping @Sendable () -> any HTTPBodyPieces) -> HTTPResponse {
         HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", pieces: pieces)

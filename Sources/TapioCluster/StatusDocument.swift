@@ -93,9 +93,29 @@ public struct StatusDocument: Codable, Sendable {
         server = serverName
         uptimeSeconds = core.uptimeSeconds
         pipeline = core.pipelineCounters
-        journal = core.journal.map {
+        journal = Self.journal(core)
+        let streamsByNode = Self.streamsByNode(core)
+        // Node by node (see `AggregatorCore.nodeNames`), then the fleet-wide figures.
+        var nodes: [Node] = []
+        var containers: [Container] = []
+        for name in Set(core.nodeNames()).union(streamsByNode.keys).sorted() {
+            let track = core.node(name)
+            nodes.append(Self.node(name, track: track, streams: streamsByNode[name] ?? []))
+            guard let track, includeContainers else { continue }
+            containers += Self.containers(of: track, node: name)
+        }
+        self.nodes = nodes
+        self.containers = containers
+        (workloads, kills) = Self.workloadsAndKills(core)
+    }
+
+    static func journal(_ core: AggregatorCore) -> JournalStatus? {
+        core.journal.map {
             JournalStatus(directory: $0.directory, segments: $0.segmentPaths.count, durableIndex: $0.durableIndex, error: $0.stopCause?.description)
         }
+    }
+
+    static func streamsByNode(_ core: AggregatorCore) -> [String: [Stream]] {
         let ledger = core.ledger
         let connected = core.connected
         var streamsByNode: [String: [Stream]] = [:]
@@ -106,40 +126,42 @@ public struct StatusDocument: Codable, Sendable {
                 duplicatesDropped: stats.duplicatesDropped, missingSequences: stats.missingSequences,
                 lostRecords: Dictionary(uniqueKeysWithValues: stats.lostRecords.map { ("\($0.key)", $0.value) })))
         }
-        // Node by node (see `AggregatorCore.nodeNames`), then the fleet-wide figures.
-        var nodes: [Node] = []
-        var containers: [Container] = []
-        for name in Set(core.nodeNames()).union(streamsByNode.keys).sorted() {
-            let track = core.node(name)
-            let streams = (streamsByNode[name] ?? []).sorted { $0.epoch < $1.epoch }
-            nodes.append(Node(
-                name: name, connected: streams.contains(where: \.connected), streams: streams,
-                containers: track?.containers.count ?? 0, memTotalBytes: track?.latest?.memTotalBytes,
-                memAvailableBytes: track?.latest?.memAvailableBytes,
-                lostRecords: Dictionary(uniqueKeysWithValues: (track?.losses ?? [:]).map { ("\($0.key)", $0.value) }),
-                state: ClusterState.stateName(track?.assessment?.state ?? .healthy),
-                eta: track?.assessment?.eta.map(AlertEvent.ETA.init)))
-            guard let track, includeContainers else { continue }
-            for container in track.containers.values.sorted(by: { $0.cgroupId < $1.cgroupId }) {
-                let names = container.names
-                let top = container.topProcess.map { TopProcess(pid: $0.pid, command: track.commands[$0.pid], residentBytes: $0.residentBytes) }
-                containers.append(Container(
-                    node: name, cgroupId: container.cgroupId, name: container.displayName,
-                    namespace: names?.namespace.nonEmpty, pod: names?.podName.nonEmpty, container: names?.containerName.nonEmpty,
-                    workload: names?.workload.nonEmpty, cgroupPath: names?.cgroupPath.nonEmpty,
-                    usageBytes: container.latest?.usageBytes, workingSetBytes: container.workingSetBytes,
-                    limitBytes: container.latest?.effectiveLimitBytes, specLimitBytes: names?.specLimitBytes,
-                    sampledAtNs: container.latest == nil ? nil : container.latestAtNs, oomKills: container.oomKills,
-                    topProcess: top, state: ClusterState.stateName(container.state),
-                    reason: container.assessment?.reason.rawValue ?? "none",
-                    eta: container.assessment?.eta.map(AlertEvent.ETA.init),
-                    confidence: container.assessment.map(\.confidence), slopeBytesPerSecond: container.assessment.map(\.slopeBytesPerSecond),
-                    alertSinceNs: container.episode?.startedNs, lastKill: container.lastKillScore, podPhase: names?.podPhase.nonEmpty))
-            }
+        return streamsByNode
+    }
+
+    static func node(_ name: String, track: NodeTrack?, streams: [Stream]) -> Node {
+        let streams = streams.sorted { $0.epoch < $1.epoch }
+        return Node(
+            name: name, connected: streams.contains(where: \.connected), streams: streams,
+            containers: track?.containers.count ?? 0, memTotalBytes: track?.latest?.memTotalBytes,
+            memAvailableBytes: track?.latest?.memAvailableBytes,
+            lostRecords: Dictionary(uniqueKeysWithValues: (track?.losses ?? [:]).map { ("\($0.key)", $0.value) }),
+            state: ClusterState.stateName(track?.assessment?.state ?? .healthy),
+            eta: track?.assessment?.eta.map(AlertEvent.ETA.init))
+    }
+
+    /// A node's containers, by cgroup id.
+    static func containers(of track: NodeTrack, node name: String) -> [Container] {
+        track.containers.values.sorted(by: { $0.cgroupId < $1.cgroupId }).map { container in
+            let names = container.names
+            let top = container.topProcess.map { TopProcess(pid: $0.pid, command: track.commands[$0.pid], residentBytes: $0.residentBytes) }
+            return Container(
+                node: name, cgroupId: container.cgroupId, name: container.displayName,
+                namespace: names?.namespace.nonEmpty, pod: names?.podName.nonEmpty, container: names?.containerName.nonEmpty,
+                workload: names?.workload.nonEmpty, cgroupPath: names?.cgroupPath.nonEmpty,
+                usageBytes: container.latest?.usageBytes, workingSetBytes: container.workingSetBytes,
+                limitBytes: container.latest?.effectiveLimitBytes, specLimitBytes: names?.specLimitBytes,
+                sampledAtNs: container.latest == nil ? nil : container.latestAtNs, oomKills: container.oomKills,
+                topProcess: top, state: ClusterState.stateName(container.state),
+                reason: container.assessment?.reason.rawValue ?? "none",
+                eta: container.assessment?.eta.map(AlertEvent.ETA.init),
+                confidence: container.assessment.map(\.confidence), slopeBytesPerSecond: container.assessment.map(\.slopeBytesPerSecond),
+                alertSinceNs: container.episode?.startedNs, lastKill: container.lastKillScore, podPhase: names?.podPhase.nonEmpty)
         }
-        self.nodes = nodes
-        self.containers = containers
-        (workloads, kills) = core.withState { state in
+    }
+
+    static func workloadsAndKills(_ core: AggregatorCore) -> ([Workload], Kills) {
+        core.withState { state in
             let workloads = state.workloadStates.sorted { $0.key < $1.key }.map { Workload(name: $0.key, state: ClusterState.stateName($0.value)) }
             let board = state.scoreboard
             let kills = Kills(seen: board.killsSeen, predicted: board.killsPredicted, medianLeadSeconds: board.medianLeadSeconds, medianEtaError: board.medianEtaError)

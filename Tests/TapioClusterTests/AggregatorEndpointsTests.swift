@@ -50,11 +50,11 @@ final class AggregatorEndpointsTests: XCTestCase {
         let routes = try endpoints()
         let status = routes.route(method: "GET", path: "/api/v1/status")
         XCTAssertEqual(status.status, 200)
-        let document = try JSONDecoder().decode(StatusDocument.self, from: Data(status.body))
+        let document = try JSONDecoder().decode(StatusDocument.self, from: Data(status.wholeBody))
         XCTAssertEqual(document.containers.first { $0.cgroupId == 4242 }?.name, "shop/api-service")
         XCTAssertEqual(document.kills.seen, 1)
         let lean = try JSONDecoder().decode(
-            StatusDocument.self, from: Data(routes.route(method: "GET", path: "/api/v1/status", query: "containers=false").body))
+            StatusDocument.self, from: Data(routes.route(method: "GET", path: "/api/v1/status", query: "containers=false").wholeBody))
         XCTAssertTrue(lean.containers.isEmpty)
         XCTAssertEqual(lean.nodes.first?.containers, document.nodes.first?.containers)
         XCTAssertEqual(String(decoding: routes.route(method: "GET", path: "/healthz").body, as: UTF8.self), "ok\n")

@@ -153,7 +153,7 @@ struct AggregatorProcess {
     }
 }
 
-/// A minimal blocking HTTP/1.1 GET over a loopback socket (no extra dependencies).
+/// A minimal blocking HTTP/1.0 GET over a loopback socket (no extra dependencies).
 enum HTTPGet {
     static func fetch(host: String, port: Int, path: String) -> Data? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -169,7 +169,9 @@ enum HTTPGet {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { return nil }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n".utf8)
+        // HTTP/1.0: the aggregator answers with a Content-Length, not chunks (which
+        // HTTPEndpointServerTests cover), so the body is everything after the head.
+        let request = Array("GET \(path) HTTP/1.0\r\nHost: \(host)\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var response = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 65536)
