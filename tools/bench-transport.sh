@@ -233,8 +233,8 @@ read -r best_rate best_applied best_agg best_lg best_sent best_p50 best_p99 _ < 
 [[ -n ${best_rate:-} ]] || { best_rate=none best_applied=0 best_agg=- best_lg=- best_p50=-1 best_p99=-1; }
 # The latency target is read at the throughput target: the lowest step that kept up with at
 # least 1,000,000 records/s offered (the best step's latency, at a higher rate, is shown too).
-read -r target_rate target_applied _ _ _ target_p50 target_p99 _ < <(kept_up | awk -v n="$nodes" '$1 * n >= 1000000' | sort -k1,1n | head -1)
-[[ -n ${target_rate:-} ]] || { target_rate=none target_applied=0 target_p50=-1 target_p99=-1; }
+read -r target_rate _ _ _ _ target_p50 target_p99 _ < <(kept_up | awk -v n="$nodes" '$1 * n >= 1000000' | sort -k1,1n | head -1)
+[[ -n ${target_rate:-} ]] || { target_rate=none target_p50=-1 target_p99=-1; }
 top_applied=$(sort -k2,2n "$tmp/steps.txt" | tail -1 | cut -d' ' -f2)
 verdict_min() { awk -v v="$1" -v limit="$2" 'BEGIN {print (v >= limit) ? "met" : "**not met**"}'; }
 mkdir -p "$(dirname "$output")"

@@ -8,6 +8,9 @@ public protocol HTTPBodyPieces: AnyObject {
 }
 
 extension HTTPBodyPieces {
+    /// A piece is cut once it holds this much text (a node's figures are never split).
+    public static var pieceBytes: Int { 64 << 10 }
+
     /// The whole body at once (for HTTP/1.0 clients, HEAD, and tests).
     public func collect() -> String {
         var text = ""

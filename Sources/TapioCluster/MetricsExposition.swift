@@ -6,9 +6,6 @@ import TapioWire
 /// about 19 MB; built at once, each scrape held that and more on the heap. Nodes are read one
 /// at a time (`AggregatorCore.nodeNames`, `node(_:)`), each as of when its turn comes.
 final class MetricsExposition: HTTPBodyPieces {
-    /// A piece is cut once it holds this much text (a node's containers are never split).
-    static let pieceBytes = 64 << 10
-
     private enum Phase {
         case fleet
         case containers(nodes: [String], next: Int)

@@ -7,8 +7,6 @@ import Foundation
 /// sorted order the whole document had ("containers" first), and the text decodes as a
 /// `StatusDocument` (StatusExpositionTests hold the two to the same content).
 final class StatusExposition: HTTPBodyPieces {
-    static let pieceBytes = 64 << 10
-
     private enum Phase {
         case start
         case containers(nodes: [String], next: Int)
@@ -21,6 +19,10 @@ final class StatusExposition: HTTPBodyPieces {
     private let includeContainers: Bool
     private var phase = Phase.start
     private var containersWritten = 0
+    /// Each node's streams, read at the start; the nodes' entries, made as their turn comes
+    /// (with their containers, from the same read of the node).
+    private var streamsByNode: [String: [StatusDocument.Stream]] = [:]
+    private var nodeEntries: [StatusDocument.Node] = []
     private let compact = JSONEncoder()
     private let pretty = JSONEncoder()
 
@@ -35,7 +37,8 @@ final class StatusExposition: HTTPBodyPieces {
     func next() -> String? {
         switch phase {
         case .start:
-            phase = .containers(nodes: includeContainers ? core.nodeNames() : [], next: 0)
+            streamsByNode = StatusDocument.streamsByNode(core)
+            phase = .containers(nodes: Set(core.nodeNames()).union(streamsByNode.keys).sorted(), next: 0)
             return "{\n  \"containers\" : [" + (containersPiece() ?? "")
         case .containers:
             return containersPiece() ?? next()
@@ -52,8 +55,11 @@ final class StatusExposition: HTTPBodyPieces {
         guard case .containers(let nodes, var index) = phase else { return nil }
         var text = ""
         while index < nodes.count, text.utf8.count < Self.pieceBytes {
-            if let track = core.node(nodes[index]) {
-                for container in StatusDocument.containers(of: track, node: nodes[index]) {
+            let name = nodes[index]
+            let track = core.node(name)
+            nodeEntries.append(StatusDocument.node(name, track: track, streams: streamsByNode[name] ?? []))
+            if includeContainers, let track {
+                for container in StatusDocument.containers(of: track, node: name) {
                     // A value JSON cannot hold (a non-finite number) leaves out its container,
                     // not the document.
                     guard let json = try? compact.encode(container) else { continue }
@@ -72,9 +78,9 @@ final class StatusExposition: HTTPBodyPieces {
         return text.isEmpty ? nil : text
     }
 
-    /// Everything but the containers, read after them, in the keys' sorted order.
+    /// Everything but the containers, in the keys' sorted order; the nodes as read with them.
     private func rest() -> String {
-        let document = StatusDocument(core: core, serverName: serverName, includeContainers: false)
+        let (workloads, kills) = StatusDocument.workloadsAndKills(core)
         var fields: [(key: String, json: String)] = []
         func add<Value: Encodable>(_ key: String, _ value: Value) {
             let json = (try? pretty.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
@@ -82,13 +88,13 @@ final class StatusExposition: HTTPBodyPieces {
             // string holds no raw line break, so only structure lines move).
             fields.append((key, json.replacingOccurrences(of: "\n", with: "\n  ")))
         }
-        if let journal = document.journal { add("journal", journal) }
-        add("kills", document.kills)
-        add("nodes", document.nodes)
-        add("pipeline", document.pipeline)
-        add("server", document.server)
-        add("uptimeSeconds", document.uptimeSeconds)
-        add("workloads", document.workloads)
+        if let journal = StatusDocument.journal(core) { add("journal", journal) }
+        add("kills", kills)
+        add("nodes", nodeEntries)
+        add("pipeline", core.pipelineCounters)
+        add("server", serverName)
+        add("uptimeSeconds", core.uptimeSeconds)
+        add("workloads", workloads)
         return fields.map { "  \"\($0.key)\" : \($0.json)" }.joined(separator: ",\n") + "\n}\n"
     }
 }
